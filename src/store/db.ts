@@ -1,0 +1,22 @@
+/**
+ * The database as the rest of Pontis sees it: PostgreSQL SQL with `$1` parameters, on PGlite
+ * (embedded) or a PostgreSQL server. Domain code receives these interfaces, never a driver.
+ *
+ * Value mapping is the same on both: int8/bigint → number, numeric → string, timestamptz → Date,
+ * json/jsonb → parsed value, bytea → Uint8Array.
+ */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction (READ COMMITTED); commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
