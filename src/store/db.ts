@@ -12,6 +12,8 @@ export interface QueryResult<T> {
 
 export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** Runs a script of several statements without parameters (migrations, test set-up). */
+  exec(sql: string): Promise<void>;
 }
 
 export interface Database extends Queryable {

@@ -1,0 +1,197 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  claimLease,
+  migrate,
+  Outbox,
+  releaseLease,
+  renewLease,
+  retryDelayMs,
+  type Database,
+} from '../../src/store/index.js';
+import { storeKinds } from '../helpers/db.js';
+
+const opts = (owner: string, over: Partial<ConstructorParameters<typeof Outbox>[1]> = {}) => ({
+  owner,
+  pollMs: 20,
+  batch: 10,
+  leaseMs: 30_000,
+  retryBaseMs: 10,
+  retryMaxMs: 40,
+  deadlineMs: 60_000,
+  ...over,
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => Promise<boolean> | boolean, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await sleep(20);
+  }
+  throw new Error('condition not reached in time');
+}
+
+for (const kind of storeKinds) {
+  describe.skipIf(kind.skip)(`store contract on ${kind.name}`, () => {
+    let db: Database;
+    beforeEach(async () => {
+      db = await kind.open();
+    });
+    afterEach(async () => {
+      await db.close();
+    });
+
+    it('applies each migration once and records it', async () => {
+      expect(await migrate(db)).toEqual([]);
+      const ids = (await db.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => r.id);
+      expect(ids[0]).toBe('001_core');
+      expect(new Set(ids).size).toBe(ids.length);
+    });
+
+    it('rolls a transaction back when it throws, and commits it when it resolves', async () => {
+      const box = new Outbox(db, opts('a'));
+      await expect(
+        db.transaction(async (tx) => {
+          await box.enqueue(tx, { topic: 't', payload: 1 });
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect((await db.query('SELECT 1 FROM outbox')).rowCount).toBe(0);
+      await db.transaction((tx) => box.enqueue(tx, { topic: 't', payload: 2 }));
+      expect((await db.query('SELECT 1 FROM outbox')).rowCount).toBe(1);
+    });
+
+    it('two concurrent claimers never get the same message', async () => {
+      const a = new Outbox(db, opts('a'));
+      const b = new Outbox(db, opts('b'));
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < 120; i++) await a.enqueue(tx, { topic: 't', payload: i });
+      });
+      const seen: number[] = [];
+      const worker = async (box: Outbox) => {
+        for (;;) {
+          const got = await box.claim(7);
+          if (got.length === 0) return;
+          seen.push(...got.map((m) => m.id));
+        }
+      };
+      await Promise.all([worker(a), worker(b), worker(a), worker(b)]);
+      expect(seen.length).toBe(120);
+      expect(new Set(seen).size).toBe(120);
+    });
+
+    it('a message whose lease expired is taken over by another claimer', async () => {
+      const a = new Outbox(db, opts('a', { leaseMs: 1000 }));
+      const b = new Outbox(db, opts('b'));
+      await db.transaction((tx) => a.enqueue(tx, { topic: 't', payload: 'x' }));
+      expect(await a.claim(1)).toHaveLength(1);
+      expect(await b.claim(1)).toHaveLength(0); // still leased by a
+      await sleep(1100);
+      const taken = await b.claim(1);
+      expect(taken).toHaveLength(1);
+      expect(taken[0]!.attempts).toBe(2);
+    });
+
+    it('delivers messages, retries failures with backoff, and gives up after the deadline', async () => {
+      const box = new Outbox(db, opts('a'));
+      const delivered: unknown[] = [];
+      let failures = 0;
+      const gaveUp: string[] = [];
+      box.register('ok', { handle: async (p) => void delivered.push(p) });
+      box.register('flaky', {
+        handle: async () => {
+          if (++failures < 3) throw new Error('peer down');
+        },
+      });
+      box.register('dead', {
+        handle: async () => {
+          throw new Error('never works');
+        },
+        onGiveUp: async (_p, err) => void gaveUp.push(err),
+      });
+      const live = box.wakingDatabase();
+      box.start();
+      await live.transaction(async (tx) => {
+        await box.enqueue(tx, { topic: 'ok', payload: { n: 1 } });
+        await box.enqueue(tx, { topic: 'flaky', payload: {} });
+        await box.enqueue(tx, { topic: 'dead', payload: {}, deadlineMs: 300 });
+      });
+      await until(async () => {
+        const r = await db.query<{ status: string }>("SELECT status FROM outbox WHERE status = 'pending'");
+        return r.rowCount === 0;
+      });
+      await box.stop();
+      expect(delivered).toEqual([{ n: 1 }]);
+      expect(failures).toBe(3);
+      expect(gaveUp).toEqual(['never works']);
+      const rows = (await db.query<{ topic: string; status: string; attempts: number }>(
+        'SELECT topic, status, attempts FROM outbox ORDER BY id',
+      )).rows;
+      expect(rows.map((r) => [r.topic, r.status])).toEqual([
+        ['ok', 'done'],
+        ['flaky', 'done'],
+        ['dead', 'failed'],
+      ]);
+      expect(rows[1]!.attempts).toBe(3);
+    });
+
+    it('delivers messages with the same key in order, one at a time', async () => {
+      const box = new Outbox(db, opts('a'));
+      const order: number[] = [];
+      let active = 0;
+      let maxActive = 0;
+      box.register('seq', {
+        handle: async (p) => {
+          active++;
+          maxActive = Math.max(maxActive, active);
+          await sleep(5);
+          order.push(p as number);
+          active--;
+        },
+      });
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < 8; i++) await box.enqueue(tx, { topic: 'seq', key: 'n1', payload: i });
+      });
+      box.start();
+      await until(() => order.length === 8);
+      await box.stop();
+      expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(maxActive).toBe(1);
+    });
+
+    it('named leases: one holder at a time, renewable, taken over after expiry', async () => {
+      expect(await claimLease(db, 'job', 'a', 400)).toBe(true);
+      expect(await claimLease(db, 'job', 'b', 400)).toBe(false);
+      expect(await renewLease(db, 'job', 'a', 400)).toBe(true);
+      await sleep(500);
+      expect(await claimLease(db, 'job', 'b', 10_000)).toBe(true);
+      expect(await renewLease(db, 'job', 'a', 400)).toBe(false);
+      await releaseLease(db, 'job', 'b');
+      expect(await claimLease(db, 'job', 'a', 400)).toBe(true);
+    });
+  });
+}
+
+describe.skipIf(!process.env.DATABASE_URL)('migrations on PostgreSQL', () => {
+  it('two replicas migrating at once do not race', async () => {
+    const { openTestPostgres } = await import('../helpers/db.js');
+    const db = await openTestPostgres({ max: 4 });
+    try {
+      await db.exec('DROP TABLE schema_migrations, outbox, leases CASCADE');
+      const results = await Promise.all([migrate(db), migrate(db), migrate(db)]);
+      expect(results.flat().filter((id) => id === '001_core')).toHaveLength(1);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('retry delays', () => {
+  it('grow exponentially with jitter and stay under the cap', () => {
+    expect(retryDelayMs(1, 100, 10_000, () => 0)).toBe(50);
+    expect(retryDelayMs(1, 100, 10_000, () => 1)).toBe(100);
+    expect(retryDelayMs(4, 100, 10_000, () => 1)).toBe(800);
+    expect(retryDelayMs(30, 100, 10_000, () => 1)).toBe(10_000);
+  });
+});
