@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import { configCommand } from './commands/config.js';
+import { startCommand } from './commands/start.js';
+
+/** Every `pontis` sub-command; add one with one line. */
+export const commands: ((program: Command) => void)[] = [startCommand, configCommand];

@@ -1,0 +1,18 @@
+import type { Config } from '../config/index.js';
+import type { ModuleFactory } from './module.js';
+import { systemModule } from './modules/system.js';
+
+/**
+ * The modules of each role, in dependency order: a module may use the services of those before it.
+ * Add a module here with one line.
+ */
+export function modulesFor(role: Config['role']): ModuleFactory[] {
+  switch (role) {
+    case 'connector':
+      return [systemModule];
+    case 'catalogue':
+      return [systemModule];
+    case 'issuer':
+      return [systemModule];
+  }
+}
