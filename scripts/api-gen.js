@@ -12,7 +12,9 @@ const check = process.argv.includes('--check');
 mkdirSync(outDir, { recursive: true });
 let drift = 0;
 const prettierOptions = { ...(await prettier.resolveConfig(`${root}src/x.ts`)), parser: 'typescript' };
-for (const file of readdirSync(`${root}openapi`).filter((f) => f.endsWith('.yaml')).sort()) {
+for (const file of readdirSync(`${root}openapi`)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()) {
   const name = file.replace(/\.yaml$/, '');
   const ast = await openapiTS(new URL(`../openapi/${file}`, import.meta.url));
   const header = `// Generated from openapi/${file} by \`npm run api:gen\`. Do not edit.\n`;

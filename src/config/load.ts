@@ -29,6 +29,12 @@ export const envName = (path: string[]) => 'PONTIS_' + path.map(snake).join('_')
 
 let keysCache: ConfigKey[] | undefined;
 
+/**
+ * PONTIS_* names that are not configuration keys: secrets that configuration refers to by name
+ * (e.g. a data address header `{ "secretEnv": "PONTIS_SECRET_ORIGIN_TOKEN" }`), and PONTIS_FROM_SOURCE (bin/pontis.js).
+ */
+const FREE_ENV = ['PONTIS_SECRET_', 'PONTIS_FROM_SOURCE', 'PONTIS_TEST_'];
+
 /** Every leaf key of the schema, in schema order. Derived, so env names cannot drift from the schema. */
 export function configKeys(): ConfigKey[] {
   if (keysCache) return keysCache;
@@ -142,6 +148,18 @@ export function loadConfig(
     setPath(input, key.path, fromEnv(raw, key.schema));
     fromEnvKeys.set(key.path.join('.'), name);
   }
+  const unknown = Object.keys(env).filter(
+    (name) =>
+      name.startsWith('PONTIS_') &&
+      !FREE_ENV.some((p) => name.startsWith(p)) &&
+      !configKeys().some((k) => k.env === name),
+  );
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `invalid configuration:\n  - unknown environment variable${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}` +
+        ` (known names: pontis config --markdown)`,
+    );
+  }
   if (options.overrides) deepAssign(input, options.overrides as Record<string, unknown>);
   const parsed = configSchema.safeParse(input);
   if (parsed.success) return parsed.data;
@@ -151,13 +169,25 @@ export function loadConfig(
 function deepAssign(target: Record<string, unknown>, source: Record<string, unknown>) {
   for (const [k, v] of Object.entries(source)) {
     const cur = target[k];
-    if (v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)) {
+    if (
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      cur &&
+      typeof cur === 'object' &&
+      !Array.isArray(cur)
+    ) {
       deepAssign(cur as Record<string, unknown>, v as Record<string, unknown>);
     } else if (v !== undefined) target[k] = v;
   }
 }
 
-function describeIssues(error: z.ZodError, input: unknown, fromEnvKeys: Map<string, string>, file?: string): string {
+function describeIssues(
+  error: z.ZodError,
+  input: unknown,
+  fromEnvKeys: Map<string, string>,
+  file?: string,
+): string {
   const lines = error.issues.map((issue) => {
     const path = issue.path.map(String);
     const dotted = path.join('.');

@@ -11,7 +11,10 @@ const port = (def: number, what: string) =>
   z.number().int().min(0).max(65535).default(def).describe(`TCP port of the ${what} (0 picks a free port)`);
 
 const listener = (def: number, what: string) =>
-  z.strictObject({ port: port(def, what) }).prefault({}).describe(`The ${what}`);
+  z
+    .strictObject({ port: port(def, what) })
+    .prefault({})
+    .describe(`The ${what}`);
 
 export const trustedIssuerSchema = z.strictObject({
   did: z.string().startsWith('did:').describe('DID of the issuer'),
@@ -21,186 +24,206 @@ export const trustedIssuerSchema = z.strictObject({
     .describe('Credential types this issuer is trusted for (e.g. MembershipCredential)'),
 });
 
-export const configSchema = z
-  .object({
-    role: z
-      .enum(['connector', 'catalogue', 'issuer'])
-      .default('connector')
-      .describe('Which role this process plays'),
-    name: z.string().min(1).default('pontis').describe('A short name for logs and metrics'),
-    dataDir: z
-      .string()
-      .min(1)
-      .default('./.pontis/data')
-      .describe('Directory of the embedded database and generated secrets'),
-    databaseUrl: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL')
-      .optional()
-      .describe('PostgreSQL server to use instead of the embedded store (also read from DATABASE_URL)'),
-    bindHost: z
-      .string()
-      .min(1)
-      .default('127.0.0.1')
-      .describe('Address the listeners bind to (0.0.0.0 in containers)'),
-    publicUrl: z
-      .url({ protocol: /^https?$/ })
-      .optional()
-      .describe(
-        'Base URL at which others reach the protocol listener; default http://localhost:<protocol port>. The did:web identity is derived from it.',
-      ),
-    protocol: listener(8282, 'protocol API (public: DSP, DID document, credential service)'),
-    management: z
-      .object({
-        port: port(8181, 'management API (private)'),
-        apiKey: z
-          .string()
-          .min(16, 'at least 16 characters')
-          .optional()
-          .describe(
-            'API key for the X-Api-Key header; when unset one is generated and stored in <dataDir>/management-api-key',
-          ),
-        oauth2: z
-          .object({
-            issuer: z.string().min(1).describe('Expected `iss` of bearer tokens'),
-            audience: z.string().min(1).describe('Expected `aud` of bearer tokens'),
-            jwksUrl: z.url().optional().describe('JWKS URL of the authorisation server'),
-            publicKeyPem: z.string().optional().describe('Static public key (PEM) instead of a JWKS URL'),
-          })
-          .optional()
-          .describe('Accept OAuth2 bearer JWTs as well as the API key'),
-      })
-      .prefault({})
-      .describe('The management API (private)'),
-    data: listener(8185, 'data plane (public)'),
-    ops: listener(8186, 'ops listener (/livez, /readyz, /metrics)'),
-    auditor: z
-      .object({
-        apiKey: z
-          .string()
-          .min(16, 'at least 16 characters')
-          .optional()
-          .describe(
-            'Read-only auditor key; when unset one is generated and stored in <dataDir>/auditor-api-key',
-          ),
-      })
-      .prefault({})
-      .describe('Auditor access to the audit API'),
-    log: z
-      .object({
-        level: z
-          .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-          .default('info')
-          .describe('Log level'),
-      })
-      .prefault({}),
-    limits: z
-      .object({
-        bodyBytes: z
-          .number()
-          .int()
-          .min(1024)
-          .default(1_048_576)
-          .describe('Largest JSON request body accepted, in bytes'),
-      })
-      .prefault({}),
-    network: z
-      .object({
-        allow: z
-          .array(z.string())
-          .default([])
-          .describe(
-            'Hosts or CIDRs the connector may call (peers, callbacks, data addresses); empty = any host not denied',
-          ),
-        deny: z
-          .array(z.string())
-          .default([])
-          .describe('Hosts or CIDRs the connector never calls; checked before allow'),
-        allowHttp: z
-          .boolean()
-          .default(false)
-          .describe('Allow plain http:// to non-loopback hosts (loopback is always allowed)'),
-        timeoutMs: z
-          .number()
-          .int()
-          .min(100)
-          .default(10_000)
-          .describe('Timeout of outgoing HTTP calls'),
-      })
-      .prefault({}),
-    outbox: z
-      .object({
-        pollMs: z.number().int().min(10).default(500).describe('How often the dispatcher looks for due messages'),
-        batch: z.number().int().min(1).max(1000).default(20).describe('Messages claimed at once'),
-        leaseMs: z
-          .number()
-          .int()
-          .min(1000)
-          .default(30_000)
-          .describe('How long a claimed message is reserved before another replica may take it'),
-        retryBaseMs: z.number().int().min(10).default(500).describe('First retry delay (doubles each time, with jitter)'),
-        retryMaxMs: z.number().int().min(100).default(60_000).describe('Longest retry delay'),
-        deadlineMs: z
-          .number()
-          .int()
-          .min(1000)
-          .default(600_000)
-          .describe('Give up on a message this long after it was enqueued'),
-      })
-      .prefault({}),
-    identity: z
-      .object({
-        did: z
-          .string()
-          .startsWith('did:')
-          .optional()
-          .describe('This participant\'s DID; default did:web derived from publicUrl'),
-        keyFile: z
-          .string()
-          .optional()
-          .describe('JWK file of the signing key; default <dataDir>/keys/signing.jwk (generated on first start)'),
-        allowHttpDidWeb: z
-          .boolean()
-          .default(false)
-          .describe('Resolve did:web over plain HTTP for loopback hosts (local data spaces and tests)'),
-        didCacheTtlMs: z.number().int().min(0).default(300_000).describe('How long resolved DID documents are cached'),
-        trustedIssuers: z
-          .array(trustedIssuerSchema)
-          .default([])
-          .describe('Issuers trusted per credential type'),
-        membershipCredentialType: z
-          .string()
-          .default('MembershipCredential')
-          .describe('Credential type that makes a participant a member of the data space'),
-      })
-      .prefault({}),
-    transfer: z
-      .object({
-        tokenTtlSeconds: z
-          .number()
-          .int()
-          .min(10)
-          .default(300)
-          .describe('Lifetime of data plane access tokens (EDRs)'),
-      })
-      .prefault({}),
-    audit: z
-      .object({
-        treeHeadEveryEntries: z.number().int().min(1).default(1000).describe('Sign a tree head at least every N entries'),
-        treeHeadEverySeconds: z.number().int().min(1).default(60).describe('...or every T seconds when entries were added'),
-      })
-      .prefault({}),
-    catalog: z
-      .object({
-        fileRoot: z
-          .string()
-          .optional()
-          .describe('Root directory for File data addresses; files outside it are refused'),
-        pageSize: z.number().int().min(1).max(1000).default(100).describe('Datasets per DSP catalogue page'),
-      })
-      .prefault({}),
-  })
-  ;
+export const configSchema = z.strictObject({
+  role: z
+    .enum(['connector', 'catalogue', 'issuer'])
+    .default('connector')
+    .describe('Which role this process plays'),
+  name: z.string().min(1).default('pontis').describe('A short name for logs and metrics'),
+  dataDir: z
+    .string()
+    .min(1)
+    .default('./.pontis/data')
+    .describe('Directory of the embedded database and generated secrets'),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL')
+    .optional()
+    .describe('PostgreSQL server to use instead of the embedded store (also read from DATABASE_URL)'),
+  bindHost: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Address the listeners bind to (0.0.0.0 in containers)'),
+  publicUrl: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      'Base URL at which others reach the protocol listener; default http://localhost:<protocol port>. The did:web identity is derived from it.',
+    ),
+  protocol: listener(8282, 'protocol API (public: DSP, DID document, credential service)'),
+  management: z
+    .strictObject({
+      port: port(8181, 'management API (private)'),
+      apiKey: z
+        .string()
+        .min(16, 'at least 16 characters')
+        .optional()
+        .describe(
+          'API key for the X-Api-Key header; when unset one is generated and stored in <dataDir>/management-api-key',
+        ),
+      oauth2: z
+        .strictObject({
+          issuer: z.string().min(1).describe('Expected `iss` of bearer tokens'),
+          audience: z.string().min(1).describe('Expected `aud` of bearer tokens'),
+          jwksUrl: z.url().optional().describe('JWKS URL of the authorisation server'),
+          publicKeyPem: z.string().optional().describe('Static public key (PEM) instead of a JWKS URL'),
+        })
+        .optional()
+        .describe('Accept OAuth2 bearer JWTs as well as the API key'),
+    })
+    .prefault({})
+    .describe('The management API (private)'),
+  data: listener(8185, 'data plane (public)'),
+  ops: listener(8186, 'ops listener (/livez, /readyz, /metrics)'),
+  auditor: z
+    .strictObject({
+      apiKey: z
+        .string()
+        .min(16, 'at least 16 characters')
+        .optional()
+        .describe(
+          'Read-only auditor key; when unset one is generated and stored in <dataDir>/auditor-api-key',
+        ),
+    })
+    .prefault({})
+    .describe('Auditor access to the audit API'),
+  log: z
+    .strictObject({
+      level: z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default('info')
+        .describe('Log level'),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      bodyBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(1_048_576)
+        .describe('Largest JSON request body accepted, in bytes'),
+    })
+    .prefault({}),
+  network: z
+    .strictObject({
+      allow: z
+        .array(z.string())
+        .default([])
+        .describe(
+          'Hosts or CIDRs the connector may call (peers, callbacks, data addresses); empty = any host not denied',
+        ),
+      deny: z
+        .array(z.string())
+        .default([])
+        .describe('Hosts or CIDRs the connector never calls; checked before allow'),
+      allowHttp: z
+        .boolean()
+        .default(false)
+        .describe('Allow plain http:// to non-loopback hosts (loopback is always allowed)'),
+      timeoutMs: z.number().int().min(100).default(10_000).describe('Timeout of outgoing HTTP calls'),
+    })
+    .prefault({}),
+  outbox: z
+    .strictObject({
+      pollMs: z
+        .number()
+        .int()
+        .min(10)
+        .default(500)
+        .describe('How often the dispatcher looks for due messages'),
+      batch: z.number().int().min(1).max(1000).default(20).describe('Messages claimed at once'),
+      leaseMs: z
+        .number()
+        .int()
+        .min(1000)
+        .default(30_000)
+        .describe('How long a claimed message is reserved before another replica may take it'),
+      retryBaseMs: z
+        .number()
+        .int()
+        .min(10)
+        .default(500)
+        .describe('First retry delay (doubles each time, with jitter)'),
+      retryMaxMs: z.number().int().min(100).default(60_000).describe('Longest retry delay'),
+      deadlineMs: z
+        .number()
+        .int()
+        .min(1000)
+        .default(600_000)
+        .describe('Give up on a message this long after it was enqueued'),
+    })
+    .prefault({}),
+  identity: z
+    .strictObject({
+      did: z
+        .string()
+        .startsWith('did:')
+        .optional()
+        .describe("This participant's DID; default did:web derived from publicUrl"),
+      keyFile: z
+        .string()
+        .optional()
+        .describe(
+          'JWK file of the signing key; default <dataDir>/keys/signing.jwk (generated on first start)',
+        ),
+      allowHttpDidWeb: z
+        .boolean()
+        .default(false)
+        .describe('Resolve did:web over plain HTTP for loopback hosts (local data spaces and tests)'),
+      didCacheTtlMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(300_000)
+        .describe('How long resolved DID documents are cached'),
+      trustedIssuers: z
+        .array(trustedIssuerSchema)
+        .default([])
+        .describe('Issuers trusted per credential type'),
+      membershipCredentialType: z
+        .string()
+        .default('MembershipCredential')
+        .describe('Credential type that makes a participant a member of the data space'),
+    })
+    .prefault({}),
+  transfer: z
+    .strictObject({
+      tokenTtlSeconds: z
+        .number()
+        .int()
+        .min(10)
+        .default(300)
+        .describe('Lifetime of data plane access tokens (EDRs)'),
+    })
+    .prefault({}),
+  audit: z
+    .strictObject({
+      treeHeadEveryEntries: z
+        .number()
+        .int()
+        .min(1)
+        .default(1000)
+        .describe('Sign a tree head at least every N entries'),
+      treeHeadEverySeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(60)
+        .describe('...or every T seconds when entries were added'),
+    })
+    .prefault({}),
+  catalog: z
+    .strictObject({
+      fileRoot: z
+        .string()
+        .optional()
+        .describe('Root directory for File data addresses; files outside it are refused'),
+      pageSize: z.number().int().min(1).max(1000).default(100).describe('Datasets per DSP catalogue page'),
+    })
+    .prefault({}),
+});
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -73,7 +73,11 @@ export function requireScope(authenticate: Authenticate, scope: ApiScope): Reque
       (principal) => {
         if (!principal) return next(new UnauthorizedError('missing or invalid credentials'));
         if (principal.scope !== scope) {
-          return next(new ForbiddenError(`this credential cannot use the ${scope === 'auditor' ? 'audit' : 'management'} API`));
+          return next(
+            new ForbiddenError(
+              `this credential cannot use the ${scope === 'auditor' ? 'audit' : 'management'} API`,
+            ),
+          );
         }
         res.locals.principal = principal;
         next();

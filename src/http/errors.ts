@@ -16,17 +16,33 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     return { status: err.status, body };
   }
   // body-parser and other http-errors style errors carry a status and `expose`.
-  const e = err as { status?: number; statusCode?: number; type?: string; expose?: boolean; message?: string; limit?: number };
+  const e = err as {
+    status?: number;
+    statusCode?: number;
+    type?: string;
+    expose?: boolean;
+    message?: string;
+    limit?: number;
+  };
   const status = e.status ?? e.statusCode;
   if (status && status >= 400 && status < 500 && e.expose !== false) {
     if (e.type === 'entity.too.large') {
-      return { status: 413, body: { error: 'payload_too_large', message: `request body is larger than ${e.limit} bytes` } };
+      return {
+        status: 413,
+        body: { error: 'payload_too_large', message: `request body is larger than ${e.limit} bytes` },
+      };
     }
     if (e.type === 'entity.parse.failed') {
-      return { status: 400, body: { error: 'invalid_json', message: `request body is not valid JSON: ${e.message}` } };
+      return {
+        status: 400,
+        body: { error: 'invalid_json', message: `request body is not valid JSON: ${e.message}` },
+      };
     }
     if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-      return { status: 415, body: { error: 'unsupported_encoding', message: e.message ?? 'unsupported encoding' } };
+      return {
+        status: 415,
+        body: { error: 'unsupported_encoding', message: e.message ?? 'unsupported encoding' },
+      };
     }
     return { status, body: { error: 'bad_request', message: e.message ?? 'bad request' } };
   }

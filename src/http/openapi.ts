@@ -52,9 +52,14 @@ const pointerEscape = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
  * are passed through (they answer 404 later).
  */
 export function openApiValidator(doc: OpenApiDocument): RequestHandler {
-  const id = `https://pontis.invalid/openapi/${doc.info.title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.json`;
+  const id = `https://pontis.invalid/openapi/${doc.info.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.json`;
   const make = (coerce: boolean) => {
-    const ajv = new Ajv2020({ strict: false, allErrors: false, coerceTypes: coerce ? 'array' : false, useDefaults: coerce });
+    const ajv = new Ajv2020({
+      strict: false,
+      allErrors: false,
+      coerceTypes: coerce ? 'array' : false,
+      useDefaults: coerce,
+    });
     addFormats(ajv);
     ajv.addSchema({ $id: id, components: doc.components ?? {} });
     return ajv;
@@ -62,7 +67,8 @@ export function openApiValidator(doc: OpenApiDocument): RequestHandler {
   const bodies = make(false);
   const params = make(true);
   // Local refs (#/components/...) point into the document registered under `id`.
-  const rebase = (schema: object) => JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, `"$ref":"${id}#/`)) as object;
+  const rebase = (schema: object) =>
+    JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, `"$ref":"${id}#/`)) as object;
   const ops: CompiledOperation[] = [];
   for (const [template, item] of Object.entries(doc.paths)) {
     const shared = (item.parameters as Parameter[] | undefined) ?? [];
@@ -117,9 +123,19 @@ export function openApiValidator(doc: OpenApiDocument): RequestHandler {
       Object.defineProperty(req, 'query', { value: query, configurable: true, writable: true });
     }
     if (op.body) {
-      const hasBody = req.body !== undefined && !(typeof req.body === 'object' && req.body !== null && Object.keys(req.body).length === 0 && !req.headers['content-length']);
+      const hasBody =
+        req.body !== undefined &&
+        !(
+          typeof req.body === 'object' &&
+          req.body !== null &&
+          Object.keys(req.body).length === 0 &&
+          !req.headers['content-length']
+        );
       if (!hasBody) {
-        if (op.bodyRequired) return next(new ValidationError('request body is required (application/json)', { in: 'body', pointer: '' }));
+        if (op.bodyRequired)
+          return next(
+            new ValidationError('request body is required (application/json)', { in: 'body', pointer: '' }),
+          );
       } else if (!op.body(req.body)) return next(fail('body', op.body.errors));
     }
     next();
@@ -130,7 +146,8 @@ function fail(where: 'body' | 'query' | 'path', errors: ErrorObject[] | null | u
   const e = errors?.[0];
   if (!e) return new ValidationError(`invalid ${where}`);
   let pointer = e.instancePath;
-  if (e.keyword === 'required') pointer += `/${pointerEscape(String((e.params as { missingProperty: string }).missingProperty))}`;
+  if (e.keyword === 'required')
+    pointer += `/${pointerEscape(String((e.params as { missingProperty: string }).missingProperty))}`;
   if (e.keyword === 'additionalProperties') {
     pointer += `/${pointerEscape(String((e.params as { additionalProperty: string }).additionalProperty))}`;
   }
@@ -142,7 +159,8 @@ function fail(where: 'body' | 'query' | 'path', errors: ErrorObject[] | null | u
         : e.keyword === 'enum'
           ? `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`
           : (e.message ?? 'is invalid');
-  const label = where === 'body' ? `body${pointer}` : `${where} parameter ${pointer.replace(/^\//, '') || '(all)'}`;
+  const label =
+    where === 'body' ? `body${pointer}` : `${where} parameter ${pointer.replace(/^\//, '') || '(all)'}`;
   return new ValidationError(`${label} ${what}`, { in: where, pointer });
 }
 
@@ -154,5 +172,9 @@ export function serveApiDocs(app: Express, docs: Record<string, OpenApiDocument>
     app.get(path, (_req, res) => void res.json(docs[name]));
   }
   const urls = names.map((name, i) => ({ name, url: i === 0 ? '/openapi.json' : `/openapi/${name}.json` }));
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { urls }, customSiteTitle: 'Pontis API' }));
+  app.use(
+    '/docs',
+    swaggerUi.serve,
+    swaggerUi.setup(undefined, { swaggerOptions: { urls }, customSiteTitle: 'Pontis API' }),
+  );
 }

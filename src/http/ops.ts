@@ -3,7 +3,10 @@ import type { Registry } from 'prom-client';
 import type { Database } from '../store/db.js';
 
 /** /livez (the process answers), /readyz (the database answers), /metrics (Prometheus). */
-export function mountOps(app: Express, deps: { db: Database; metrics: Registry; isReady: () => boolean }): void {
+export function mountOps(
+  app: Express,
+  deps: { db: Database; metrics: Registry; isReady: () => boolean },
+): void {
   app.get('/livez', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     if (!deps.isReady()) return void res.status(503).json({ status: 'starting' });

@@ -51,7 +51,8 @@ export async function startConnector(config: Config, options: StartOptions = {})
     throw new Error('management.apiKey and auditor.apiKey must differ: the auditor credential is read-only');
   }
 
-  const rawDb = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const rawDb =
+    options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const listeners: Listener[] = [];
   let modules: ConnectorModule[] = [];
   let outbox: Outbox | undefined;
@@ -65,7 +66,8 @@ export async function startConnector(config: Config, options: StartOptions = {})
       listen('ops', host, config.ops.port),
     ]);
     listeners.push(protocolL, managementL, dataL, opsL);
-    const local = (l: Listener) => `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${l.port}`;
+    const local = (l: Listener) =>
+      `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${l.port}`;
     const urls: ConnectorUrls = {
       public: (config.publicUrl ?? `http://localhost:${protocolL.port}`).replace(/\/+$/, ''),
       protocol: local(protocolL),
@@ -89,7 +91,8 @@ export async function startConnector(config: Config, options: StartOptions = {})
     outbox = new Outbox(rawDb, {
       owner: instanceId,
       ...config.outbox,
-      onError: (err, m) => log.warn({ err, topic: m?.topic, id: m?.id, attempt: m?.attempts }, 'outbox delivery failed'),
+      onError: (err, m) =>
+        log.warn({ err, topic: m?.topic, id: m?.id, attempt: m?.attempts }, 'outbox delivery failed'),
     });
     const db = outbox.wakingDatabase();
     const services: Services = { did: config.identity.did ?? didWebFromUrl(urls.public) };
@@ -103,7 +106,10 @@ export async function startConnector(config: Config, options: StartOptions = {})
     };
 
     const protocolApp = base('protocol');
-    mount(protocolApp, modules.map((m) => m.protocol));
+    mount(
+      protocolApp,
+      modules.map((m) => m.protocol),
+    );
     protocolL.attach(finishApp(protocolApp, log));
 
     const managementApp = base('management');
@@ -117,13 +123,24 @@ export async function startConnector(config: Config, options: StartOptions = {})
     serveApiDocs(managementApp, { management: managementDoc, auditor: auditorDoc });
     // auditor.yaml's paths are relative to its server URL /v1/audit, as the routers' are.
     const auditorRouters = modules.flatMap((m) => (m.auditor ? [m.auditor] : []));
-    managementApp.use('/v1/audit', requireScope(authenticate, 'auditor'), openApiValidator(auditorDoc), ...auditorRouters);
+    managementApp.use(
+      '/v1/audit',
+      requireScope(authenticate, 'auditor'),
+      openApiValidator(auditorDoc),
+      ...auditorRouters,
+    );
     managementApp.use(requireScope(authenticate, 'management'), openApiValidator(managementDoc));
-    mount(managementApp, modules.map((m) => m.management));
+    mount(
+      managementApp,
+      modules.map((m) => m.management),
+    );
     managementL.attach(finishApp(managementApp, log));
 
     const dataApp = base('data');
-    mount(dataApp, modules.map((m) => m.data));
+    mount(
+      dataApp,
+      modules.map((m) => m.data),
+    );
     dataL.attach(finishApp(dataApp, log));
 
     const opsApp = base('ops');

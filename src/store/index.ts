@@ -7,17 +7,29 @@ import { openPostgres } from './postgres.js';
 
 export type { Database, Queryable, QueryResult } from './db.js';
 export { migrate, bundledMigrations } from './migrate.js';
-export { Outbox, retryDelayMs, type OutboxMessage, type TopicHandler, type ClaimedMessage } from './outbox.js';
+export {
+  Outbox,
+  retryDelayMs,
+  type OutboxMessage,
+  type TopicHandler,
+  type ClaimedMessage,
+} from './outbox.js';
 export { claimLease, renewLease, releaseLease } from './leases.js';
 export { openPglite } from './pglite.js';
 export { openPostgres } from './postgres.js';
 
 /** Opens the configured store (PostgreSQL when a URL is given, else PGlite under dataDir) and migrates it. */
-export async function openDatabase(options: { databaseUrl?: string; dataDir: string; inMemory?: boolean }): Promise<Database> {
+export async function openDatabase(options: {
+  databaseUrl?: string;
+  dataDir: string;
+  inMemory?: boolean;
+}): Promise<Database> {
   let db: Database;
   if (options.databaseUrl) {
     db = await openPostgres(options.databaseUrl).catch((e: unknown) => {
-      throw new Error(`cannot connect to PostgreSQL at ${redact(options.databaseUrl!)}: ${(e as Error).message}`);
+      throw new Error(
+        `cannot connect to PostgreSQL at ${redact(options.databaseUrl!)}: ${(e as Error).message}`,
+      );
     });
   } else if (options.inMemory) {
     db = await openPglite();

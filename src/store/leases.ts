@@ -4,7 +4,12 @@ import type { Queryable } from './db.js';
  * Named leases: at most one owner holds a name until its lease expires. A holder renews before
  * expiry; when it dies the lease lapses and another replica takes over.
  */
-export async function claimLease(db: Queryable, name: string, owner: string, ttlMs: number): Promise<boolean> {
+export async function claimLease(
+  db: Queryable,
+  name: string,
+  owner: string,
+  ttlMs: number,
+): Promise<boolean> {
   const r = await db.query<{ owner: string }>(
     `INSERT INTO leases (name, owner, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
      ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
@@ -16,7 +21,12 @@ export async function claimLease(db: Queryable, name: string, owner: string, ttl
 }
 
 /** Extends a lease this owner still holds; false when another replica has taken it. */
-export async function renewLease(db: Queryable, name: string, owner: string, ttlMs: number): Promise<boolean> {
+export async function renewLease(
+  db: Queryable,
+  name: string,
+  owner: string,
+  ttlMs: number,
+): Promise<boolean> {
   const r = await db.query(
     `UPDATE leases SET expires_at = now() + $3 * interval '1 millisecond' WHERE name = $1 AND owner = $2`,
     [name, owner, ttlMs],

@@ -34,7 +34,9 @@ export async function migrate(db: Database, migrations = bundledMigrations()): P
          applied_at timestamptz NOT NULL DEFAULT now()
        )`,
     );
-    const done = new Set((await tx.query<{ id: string }>('SELECT id FROM schema_migrations')).rows.map((r) => r.id));
+    const done = new Set(
+      (await tx.query<{ id: string }>('SELECT id FROM schema_migrations')).rows.map((r) => r.id),
+    );
     for (const m of migrations) {
       if (done.has(m.id)) continue;
       try {

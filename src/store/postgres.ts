@@ -12,7 +12,11 @@ const typeParsers = {
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      const r = await client.query({ text: sql, values: params as unknown[] | undefined, types: typeParsers });
+      const r = await client.query({
+        text: sql,
+        values: params as unknown[] | undefined,
+        types: typeParsers,
+      });
       return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
     },
     async exec(sql: string) {
@@ -22,7 +26,10 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 }
 
 /** A PostgreSQL server through a pool. `schema` sets the search_path (tests use one schema each). */
-export async function openPostgres(url: string, options: { schema?: string; max?: number } = {}): Promise<Database> {
+export async function openPostgres(
+  url: string,
+  options: { schema?: string; max?: number } = {},
+): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,

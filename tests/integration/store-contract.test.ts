@@ -44,7 +44,9 @@ for (const kind of storeKinds) {
 
     it('applies each migration once and records it', async () => {
       expect(await migrate(db)).toEqual([]);
-      const ids = (await db.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => r.id);
+      const ids = (await db.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id')).rows.map(
+        (r) => r.id,
+      );
       expect(ids[0]).toBe('001_core');
       expect(new Set(ids).size).toBe(ids.length);
     });
@@ -125,9 +127,11 @@ for (const kind of storeKinds) {
       expect(delivered).toEqual([{ n: 1 }]);
       expect(failures).toBe(3);
       expect(gaveUp).toEqual(['never works']);
-      const rows = (await db.query<{ topic: string; status: string; attempts: number }>(
-        'SELECT topic, status, attempts FROM outbox ORDER BY id',
-      )).rows;
+      const rows = (
+        await db.query<{ topic: string; status: string; attempts: number }>(
+          'SELECT topic, status, attempts FROM outbox ORDER BY id',
+        )
+      ).rows;
       expect(rows.map((r) => [r.topic, r.status])).toEqual([
         ['ok', 'done'],
         ['flaky', 'done'],

@@ -15,11 +15,15 @@ export function configCommand(program: Command): void {
       const config = loadConfig({ file: opts.config });
       const shown = structuredClone(config) as Record<string, unknown>;
       // Never print secrets.
-      for (const path of [['management', 'apiKey'], ['auditor', 'apiKey']]) {
+      for (const path of [
+        ['management', 'apiKey'],
+        ['auditor', 'apiKey'],
+      ]) {
         const parent = shown[path[0]!] as Record<string, unknown>;
         if (parent[path[1]!]) parent[path[1]!] = '***';
       }
-      if (typeof shown.databaseUrl === 'string') shown.databaseUrl = shown.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+      if (typeof shown.databaseUrl === 'string')
+        shown.databaseUrl = shown.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
       console.log(JSON.stringify(shown, null, 2));
     });
 }

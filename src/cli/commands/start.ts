@@ -10,6 +10,19 @@ export function startCommand(program: Command): void {
     .action(async (opts: { config?: string }) => {
       const config = loadConfig({ file: opts.config });
       const running = await startConnector(config);
+      // Handlers first: a signal that arrives right after the URLs are printed must stop us cleanly.
+      const stopped = new Promise<void>((resolve) => {
+        const shutdown = (signal: string) => {
+          console.log(`${signal}: stopping (finishing in-flight requests)`);
+          running.stop().then(resolve, (e: unknown) => {
+            console.error(`error while stopping: ${(e as Error).message}`);
+            process.exitCode = 1;
+            resolve();
+          });
+        };
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+        process.once('SIGINT', () => shutdown('SIGINT'));
+      });
       const { urls } = running;
       const keyHint = config.management.apiKey
         ? 'from configuration'
@@ -24,17 +37,6 @@ export function startCommand(program: Command): void {
           `  ops             ${urls.ops}   (/livez /readyz /metrics)`,
         ].join('\n'),
       );
-      await new Promise<void>((resolve) => {
-        const shutdown = (signal: string) => {
-          console.log(`${signal}: stopping (finishing in-flight requests)`);
-          running.stop().then(resolve, (e: unknown) => {
-            console.error(`error while stopping: ${(e as Error).message}`);
-            process.exitCode = 1;
-            resolve();
-          });
-        };
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
-        process.once('SIGINT', () => shutdown('SIGINT'));
-      });
+      await stopped;
     });
 }
