@@ -120,6 +120,33 @@ function lookup(url: string): object | undefined {
   return registered.get(url) ?? bundled.get(url) ?? bundled.get(aliases.get(url) ?? '');
 }
 
+/**
+ * Replaces `"@import": url` in (scoped) contexts by the imported terms, local terms winning, which is
+ * what JSON-LD 1.1 `@import` means. Needed because jsonld.js caches the merged result per imported
+ * document and active context, not per importing context: after a Dataset (which imports the DSP ODRL
+ * profile) was processed, a ContractRequestMessage (which imports it too) got the Dataset's terms
+ * and lost its own. Inlining means jsonld.js never processes an `@import` of ours.
+ */
+function inlineImports(value: unknown, seen: Set<string> = new Set()): unknown {
+  if (Array.isArray(value)) return value.map((v) => inlineImports(v, seen));
+  if (typeof value !== 'object' || value === null) return value;
+  const obj = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const importUrl = obj['@import'];
+  if (typeof importUrl === 'string' && !seen.has(importUrl)) {
+    const imported = (lookup(importUrl) as { '@context'?: unknown } | undefined)?.['@context'];
+    if (typeof imported === 'object' && imported !== null && !Array.isArray(imported)) {
+      Object.assign(out, inlineImports(imported, new Set([...seen, importUrl])));
+    } else {
+      out['@import'] = importUrl; // not ours or not an object: leave it to jsonld.js (and our loader)
+    }
+  }
+  for (const [k, v] of Object.entries(obj)) {
+    if (k !== '@import') out[k] = inlineImports(v, seen);
+  }
+  return out;
+}
+
 /** jsonld.js documentLoader that serves bundled and registered contexts, and nothing else. */
 export async function offlineDocumentLoader(url: string): Promise<RemoteDocument> {
   const document = lookup(url);
@@ -130,7 +157,7 @@ export async function offlineDocumentLoader(url: string): Promise<RemoteDocument
       'unknown_context',
     );
   }
-  // A copy per load: jsonld.js mutates context documents while processing them (it merges `@import`ed
-  // terms into the importing scoped context), which must not leak into the bundle.
-  return { contextUrl: null, documentUrl: url, document: structuredClone(document) };
+  // A fresh object per load (inlineImports copies): jsonld.js mutates context documents while
+  // processing them, which must not leak into the bundle.
+  return { contextUrl: null, documentUrl: url, document: inlineImports(document) as object };
 }
