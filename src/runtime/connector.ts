@@ -8,6 +8,7 @@ import { createApp, finishApp } from '../http/app.js';
 import { createAuthenticator, requireScope } from '../http/auth.js';
 import { loadOpenApi, openApiValidator, serveApiDocs } from '../http/openapi.js';
 import { mountOps } from '../http/ops.js';
+import { createUrlGuard } from '../http/outgoing.js';
 import { listen, type Listener } from '../http/server.js';
 import { openDatabase, Outbox, type Database } from '../store/index.js';
 import type { ConnectorModule, ConnectorUrls, ModuleContext, ModuleFactory } from './module.js';
@@ -96,7 +97,18 @@ export async function startConnector(config: Config, options: StartOptions = {})
     });
     const db = outbox.wakingDatabase();
     const services: Services = { did: config.identity.did ?? didWebFromUrl(urls.public) };
-    const ctx: ModuleContext = { config, db, outbox, log, metrics, instanceId, urls, services };
+    const assertAllowedUrl = createUrlGuard(config.network);
+    const ctx: ModuleContext = {
+      config,
+      db,
+      outbox,
+      log,
+      metrics,
+      instanceId,
+      urls,
+      services,
+      assertAllowedUrl,
+    };
     for (const factory of options.modules ?? modulesFor(config.role)) modules.push(await factory(ctx));
 
     const base = (listener: string) =>

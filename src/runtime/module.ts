@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
 import type { Database } from '../store/db.js';
 import type { Outbox } from '../store/outbox.js';
+import type { UrlGuard } from '../http/outgoing.js';
 import type { Services } from './services.js';
 
 export interface ConnectorUrls {
@@ -27,6 +28,8 @@ export interface ModuleContext {
   instanceId: string;
   urls: ConnectorUrls;
   services: Services;
+  /** Call before any outgoing request to an address that came from outside (peers, callbacks, data addresses). */
+  assertAllowedUrl: UrlGuard;
 }
 
 /**

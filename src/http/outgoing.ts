@@ -1,0 +1,104 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+import { ValidationError } from '../errors.js';
+
+export interface NetworkRules {
+  allow: string[];
+  deny: string[];
+  allowHttp: boolean;
+}
+
+/** Checks an address before the connector calls it; throws a 400-type error naming the address and the rule. */
+export type UrlGuard = (url: string) => Promise<void>;
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+interface Rules {
+  ips: BlockList;
+  names: string[];
+  empty: boolean;
+}
+
+function compile(entries: string[]): Rules {
+  const ips = new BlockList();
+  const names: string[] = [];
+  for (const raw of entries) {
+    const entry = raw.trim().toLowerCase();
+    if (!entry) continue;
+    const [addr, bits] = entry.split('/');
+    const family = isIP(addr!);
+    if (family) {
+      const type = family === 6 ? 'ipv6' : 'ipv4';
+      if (bits !== undefined) ips.addSubnet(addr!, Number(bits), type);
+      else ips.addAddress(addr!, type);
+    } else names.push(entry);
+  }
+  return { ips, names, empty: entries.every((e) => !e.trim()) };
+}
+
+/** `example.org` matches itself; `*.example.org` matches its subdomains. */
+const nameMatches = (host: string, pattern: string) =>
+  pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern;
+
+function ipIn(list: BlockList, ip: string) {
+  return list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * The connector's outgoing allow/deny list. Host names are resolved, and every address they resolve
+ * to is checked against CIDR rules, so a name cannot smuggle a denied address past the list.
+ * Plain http:// is allowed to loopback hosts, otherwise only when `allowHttp` is set.
+ */
+export function createUrlGuard(rules: NetworkRules, resolve = defaultResolve): UrlGuard {
+  const allow = compile(rules.allow);
+  const deny = compile(rules.deny);
+  return async (raw) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ValidationError(`not a valid URL: ${JSON.stringify(raw)}`, undefined, 'invalid_address');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ValidationError(`address ${raw} must use http or https`, undefined, 'address_not_allowed');
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const ips = isIP(host) ? [host] : await resolve(host);
+    const loopback = host === 'localhost' || (ips.length > 0 && ips.every((ip) => ipIn(LOOPBACK, ip)));
+    if (url.protocol === 'http:' && !loopback && !rules.allowHttp) {
+      throw new ValidationError(
+        `address ${raw} uses plain http to a non-loopback host (set network.allowHttp to permit)`,
+        undefined,
+        'address_not_allowed',
+      );
+    }
+    if (deny.names.some((p) => nameMatches(host, p)) || ips.some((ip) => ipIn(deny.ips, ip))) {
+      throw new ValidationError(
+        `address ${raw} is on the network deny list`,
+        undefined,
+        'address_not_allowed',
+      );
+    }
+    if (
+      !allow.empty &&
+      !allow.names.some((p) => nameMatches(host, p)) &&
+      !ips.some((ip) => ipIn(allow.ips, ip))
+    ) {
+      throw new ValidationError(
+        `address ${raw} is not on the network allow list`,
+        undefined,
+        'address_not_allowed',
+      );
+    }
+  };
+}
+
+async function defaultResolve(host: string): Promise<string[]> {
+  try {
+    return (await lookup(host, { all: true })).map((a) => a.address);
+  } catch {
+    return []; // unresolvable: the call itself fails later with a clear error
+  }
+}
