@@ -9,7 +9,7 @@
  *
  * Hashes are `Uint8Array`s of 32 bytes; `toHex`/`fromHex` convert for the wire (lowercase hex).
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 
 export const HASH_SIZE = 32;
 
@@ -21,15 +21,22 @@ export const EMPTY_ROOT: Uint8Array = new Uint8Array(createHash('sha256').digest
 
 /** SHA-256(0x00 || data). A string is hashed as its UTF-8 bytes. */
 export function hashLeaf(data: Uint8Array | string): Uint8Array {
-  const h = createHash('sha256').update(LEAF_PREFIX);
-  if (typeof data === 'string') h.update(data, 'utf8');
-  else h.update(data);
-  return new Uint8Array(h.digest());
+  // One-shot hashing is about a third cheaper than createHash() per call; U+0000 is the byte 0x00.
+  if (typeof data === 'string') return oneShotHash('sha256', '\u0000' + data, 'buffer');
+  return oneShotHash('sha256', Buffer.concat([LEAF_PREFIX, data]), 'buffer');
 }
+
+const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE);
+nodeInput[0] = 0x01;
 
 /** SHA-256(0x01 || left || right). */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest());
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+    return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  }
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_SIZE);
+  return oneShotHash('sha256', nodeInput, 'buffer');
 }
 
 export function toHex(hash: Uint8Array): string {
