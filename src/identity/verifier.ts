@@ -58,6 +58,13 @@ export interface VerifyCallOptions {
   challenge?: string;
   /** Presentations: refuse one that holds no credential (DCP needs at least one). Default true. */
   requireCredentials?: boolean;
+  /** Presentations: require each credential's subject to be the holder (default true; DCP needs it). */
+  holderBinding?: boolean;
+  /**
+   * Presentations: an enveloped credential in a form we do not verify (vc+sd-jwt, vc+cose) is
+   * refused (default) or, with 'warn', left out of the result with a warning.
+   */
+  unsupportedCredentials?: 'refuse' | 'warn';
   /** Skip the status check (used to verify a status list credential itself). */
   skipStatus?: boolean;
   /** Overrides the verifier's trusted issuers for this call; `null` skips the check. */
@@ -270,6 +277,11 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
       if (typesOf(input).includes('EnvelopedVerifiableCredential')) {
         run.check('format');
         const id = input.id;
+        const media = typeof id === 'string' ? /^data:([^,;]+)/.exec(id)?.[1] : undefined;
+        if (media && media !== 'application/vc+jwt' && media.startsWith('application/vc+')) {
+          run.fail({ check: 'format', reason: 'unsupported_media_type', message: `enveloped credential of type ${media} is not supported (application/vc+jwt is)` });
+          return undefined;
+        }
         if (typeof id !== 'string' || !id.startsWith(ENVELOPED_VC_PREFIX)) {
           run.fail({ check: 'format', reason: 'bad_enveloped_credential', message: `an EnvelopedVerifiableCredential id must be a ${ENVELOPED_VC_PREFIX}... URL` });
           return undefined;
@@ -300,10 +312,18 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
     for (const [i, item] of list.entries()) {
       const sub = new Run(i);
       const r = await verifyAnyCredential(sub, item, call, now);
+      if (call.unsupportedCredentials === 'warn' && sub.errors.length === 1 && sub.errors[0]!.reason === 'unsupported_media_type') {
+        run.warnings.push(`credential ${i} not verified: ${sub.errors[0]!.message}`);
+        continue;
+      }
       for (const c of sub.checks) run.check(c);
       run.warnings.push(...sub.warnings.filter((w) => !run.warnings.includes(w)));
       for (const e of sub.errors) run.fail({ ...e, message: `credential ${i}: ${e.message}` });
       if (!r) continue;
+      if (call.holderBinding === false) {
+        if (!sub.errors.length) out.push(toVerifiedCredential(r.doc, r.window));
+        continue;
+      }
       run.check('holder_binding');
       const subjects = subjectIds(r.doc);
       if (!subjects.length || subjects.some((s) => s !== holder)) {
