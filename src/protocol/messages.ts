@@ -36,6 +36,7 @@ export * from './messages/catalog.js';
 export * from './messages/negotiation.js';
 export * from './messages/transfer.js';
 export * from './messages/version.js';
+export * from './messages/did-service.js';
 
 /** Validators of every JSON-LD DSP message/object, keyed by its compact `@type`. */
 export const dspMessageSchemas = {

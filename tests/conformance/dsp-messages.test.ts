@@ -24,6 +24,8 @@ import {
   buildDataset,
   buildDatasetNode,
   buildDatasetRequestMessage,
+  buildDidServiceEntry,
+  DidServiceEntrySchema,
   buildTransferCompletionMessage,
   buildTransferError,
   buildTransferProcess,
@@ -186,6 +188,15 @@ const built: [string, unknown][] = [
     buildVersionResponse({ path: '/', identifierType: 'did:web', auth: { protocol: 'DCP', version: '1.0' } }),
   ],
   ['VersionResponse', buildVersionResponse({ path: '/api/dsp' })],
+  [
+    'common/did-service-schema.json',
+    buildDidServiceEntry({
+      id: 'did:web:p.example#catalog',
+      type: 'CatalogService',
+      serviceEndpoint: 'https://p.example/dsp/catalog',
+      standalone: true,
+    }),
+  ],
 ];
 
 /** Which of our validators an official example is for. */
@@ -203,6 +214,7 @@ describe.skipIf(!dspSharedPresent)('DSP 2025-1 conformance (../shared/dsp)', () 
       expect(res.errors).toEqual([]);
       // and our own decoder accepts what we send
       if (type === 'VersionResponse') expect(VersionResponseSchema.safeParse(msg).success).toBe(true);
+      else if (type.startsWith('common/')) expect(DidServiceEntrySchema.safeParse(msg).success).toBe(true);
       else expect(() => validateDspMessage(type as never, msg)).not.toThrow();
     },
   );

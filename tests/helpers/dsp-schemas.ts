@@ -8,8 +8,11 @@ import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type { ErrorObject } from 'ajv';
 
-/** `../shared/dsp` next to the project. */
-export const DSP_SHARED_DIR = resolve(import.meta.dirname, '../../../shared/dsp');
+/** `../shared/dsp` next to the project (`PONTIS_SHARED_DIR` overrides `../shared`). */
+export const SHARED_DIR = resolve(
+  process.env.PONTIS_SHARED_DIR ?? join(import.meta.dirname, '../../../shared'),
+);
+export const DSP_SHARED_DIR = join(SHARED_DIR, 'dsp');
 export const dspSharedPresent = existsSync(join(DSP_SHARED_DIR, 'schemas'));
 export const dspSchemasSkipReason = dspSharedPresent
   ? ''

@@ -6,9 +6,8 @@ import { dspOdrlProfile2025_1 } from '../../../src/protocol/jsonld/contexts/dspa
 import { dcpContext1_0 } from '../../../src/protocol/jsonld/contexts/dcp-1.0.js';
 import { registerContext } from '../../../src/protocol/jsonld/document-loader.js';
 import { expandOffline } from '../../../src/protocol/jsonld/jsonld.js';
+import { DSP_SHARED_DIR as DSP, SHARED_DIR as SHARED } from '../../helpers/dsp-schemas.js';
 
-const SHARED = join(import.meta.dirname, '../../../../shared');
-const DSP = join(SHARED, 'dsp');
 const present = existsSync(join(DSP, 'schemas/context/dspace.jsonld'));
 if (!present)
   console.warn(
