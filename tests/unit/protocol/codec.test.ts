@@ -87,6 +87,16 @@ describe('decodeMessage', () => {
     expect(await decodeMessage(await expandOffline(offerMsg), 'ContractOfferMessage')).toEqual(offerMsg);
   });
 
+  it('decodes a message that also lists the W3C ODRL context', async () => {
+    const msg = { ...request, '@context': [DSP_CONTEXT_URL, 'http://www.w3.org/ns/odrl.jsonld'] };
+    const decoded = await decodeMessage(msg, 'ContractRequestMessage');
+    // With the ODRL context, `purpose` is the ODRL left operand; the DSP profile has no term for it.
+    expect(decoded.offer.permission?.[0]?.constraint?.[0]).toMatchObject({ leftOperand: 'odrl:purpose' });
+    expect({ ...decoded, offer: { ...decoded.offer, permission: request.offer.permission } }).toEqual(
+      request,
+    );
+  });
+
   it('repairs a single reason string through JSON-LD (reason is a @set)', async () => {
     const msg = {
       '@context': [DSP_CONTEXT_URL],
