@@ -129,14 +129,13 @@ export const MessageOfferSchema = z
   .refine(hasRule, ruleMessage);
 export type MessageOffer = z.infer<typeof MessageOfferSchema>;
 
-/** An offer in a catalog (`hasPolicy` of a Dataset): the spec forbids `target` there. */
+/**
+ * An offer in a catalog (`hasPolicy` of a Dataset). The schema forbids `target` there (the dataset is
+ * the target); our builders never write one, but the decoder tolerates it from peers that do.
+ */
 export const CatalogOfferSchema = z
   .looseObject({ ...policyBase, '@type': z.literal('Offer') })
-  .refine(hasRule, ruleMessage)
-  .refine((o) => !('target' in o), {
-    message: 'an offer in a catalog must not have a target',
-    path: ['target'],
-  });
+  .refine(hasRule, ruleMessage);
 export type CatalogOffer = z.infer<typeof CatalogOfferSchema>;
 
 /** xsd:dateTime as the DSP schema spells it. */
