@@ -148,12 +148,10 @@ class Compiler {
   }
 
   checkKeys(node: NNode, allowed: ReadonlySet<string>, what: string): void {
-    for (const [k, list] of node.props) {
+    for (const k of node.props.keys()) {
       if (allowed.has(k) || isForeign(k)) continue;
-      const ptr = list[0]?.ptr ?? node.ptr;
-      const ptrKey = ptr.replace(/\/\d+$/, '');
       const msg = UNSUPPORTED[k] ?? `unknown property '${k}' in ${what}`;
-      this.problem(list.length > 1 || ptr !== ptrKey ? ptrKey : ptr, msg);
+      this.problem(node.keyPtr.get(k) ?? `${node.ptr}/${k}`, msg);
     }
   }
 
@@ -173,7 +171,8 @@ class Compiler {
     const v = e.value;
     if (typeof v === 'string') return shortName(v);
     if (isNode(v)) {
-      const id = v.props.get('@id');
+      // {"@id": ...} from @vocab-typed terms; {"@value": ...} where a context left the term untyped.
+      const id = v.props.get('@id') ?? v.props.get('@value');
       if (id && id.length === 1 && typeof id[0]!.value === 'string') return shortName(id[0]!.value);
     }
     return undefined;
@@ -937,7 +936,7 @@ class Compiler {
       type === 'dateTime' &&
       !dataType &&
       typeof v === 'string' &&
-      !text.includes('T') &&
+      /^-?\d{4,}-\d\d-\d\d(?:Z|[+-]\d\d:\d\d)?$/.test(text) &&
       def.accepts.includes('date')
     )
       type = 'date';

@@ -298,7 +298,14 @@ export function evaluateModel(
       );
     }
   }
-  return { permitted: false, decidedBy: { kind: 'default', index: -1 }, trace, duties: [], reasons };
+  // The same sentence twice (one constraint written twice) says nothing more; the trace keeps both.
+  return {
+    permitted: false,
+    decidedBy: { kind: 'default', index: -1 },
+    trace,
+    duties: [],
+    reasons: [...new Set(reasons)],
+  };
 }
 
 function covers(r: CompiledRule, action: string): boolean {
@@ -345,12 +352,10 @@ function permit(m: PolicyModel, g: RuleResult, st: EvalState, extra: string[]): 
     }
   }
   const reasons = [
-    `permitted by ${ruleName(r.kind, r.index, r.uid)}: ${r.constraints.length ? 'its constraints hold' : 'it has no constraints'} in ${st.scope} scope`,
+    `permitted by ${ruleName(r.kind, r.index, r.uid)}: ${r.constraints.length ? (g.code === NA ? 'its constraints that apply hold' : 'its constraints hold') : 'it has no constraints'} in ${st.scope} scope`,
     ...extra,
   ];
-  if (g.code === NA || st.trace.length) {
-    for (const s of skipped(st.trace, r)) reasons.push(s);
-  }
+  for (const s of skipped(st.trace, r)) reasons.push(s);
   if (duties.length)
     reasons.push(
       `with ${duties.length} ${duties.length === 1 ? 'duty' : 'duties'}: ${duties.map((d) => d.description).join('; ')}`,

@@ -19,6 +19,10 @@ export interface Entry {
 export interface NNode {
   ptr: string;
   props: Map<string, Entry[]>;
+  /** Keys as written (for compacted-form checks). */
+  rawKeys: string[];
+  /** Pointer of each (normalised) key as written. */
+  keyPtr: Map<string, string>;
 }
 
 export function isNode(v: Entry['value']): v is NNode {
@@ -29,6 +33,8 @@ export function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+const DSPACE_TIMESTAMP = 'https://w3id.org/dspace/2025/1/timestamp';
+
 export function normalizeKey(key: string): string {
   if (key.startsWith('@')) return key;
   if (key === 'uid' || key === ODRL + 'uid' || key === 'odrl:uid') return '@id';
@@ -36,6 +42,7 @@ export function normalizeKey(key: string): string {
   if (key.startsWith('odrl:')) return key.slice(5);
   if (key === RDF + 'value') return 'rdf:value';
   if (key.startsWith(PONTIS)) return 'pontis:' + key.slice(PONTIS.length);
+  if (key === DSPACE_TIMESTAMP) return 'timestamp';
   return key;
 }
 
@@ -69,16 +76,53 @@ export function normalize(json: unknown, problems: Problem[]): Normalized {
     return { root: null, expanded, prefixes };
   }
   const obj = doc as Record<string, unknown>;
-  if ('@context' in obj) readContext(obj['@context'], base + '/@context', prefixes, problems);
+  let odrlContext = false;
+  if ('@context' in obj) odrlContext = readContext(obj['@context'], base + '/@context', prefixes, problems);
   if (!expanded) expanded = Object.keys(obj).some((k) => k.startsWith(ODRL));
-  return { root: toNode(obj, base, true), expanded, prefixes };
+  const root = toNode(obj, base, true);
+  if (!expanded && !odrlContext) checkDspTerms(root, problems);
+  return { root, expanded, prefixes };
 }
 
-function readContext(ctx: unknown, ptr: string, prefixes: Record<string, string>, problems: Problem[]): void {
+/**
+ * ODRL terms the DSP 2025-1 context does not define. A JSON-LD processor drops them from a
+ * compacted policy, so accepting them here would make the two forms disagree: ask for odrl:x.
+ */
+const NOT_IN_DSP: Readonly<Record<string, string>> = {
+  conflict: 'odrl:conflict',
+  refinement: 'odrl:refinement',
+  dataType: 'odrl:dataType',
+  uid: '@id',
+};
+
+function checkDspTerms(node: NNode, problems: Problem[]): void {
+  for (const [, list] of node.props) {
+    for (const e of list) if (isNode(e.value)) checkDspTerms(e.value, problems);
+  }
+  for (const raw of node.rawKeys) {
+    const fix = NOT_IN_DSP[raw];
+    if (fix) {
+      problems.push({
+        pointer: `${node.ptr}/${escapePointer(raw)}`,
+        message: `'${raw}' is not defined by the DSP 2025-1 context, so JSON-LD processors drop it; write '${fix}' (or add ${ODRL_CONTEXT} to @context)`,
+      });
+    }
+  }
+}
+
+/** Reads @context; returns true when it includes the ODRL context (which defines every ODRL term). */
+function readContext(
+  ctx: unknown,
+  ptr: string,
+  prefixes: Record<string, string>,
+  problems: Problem[],
+): boolean {
+  let odrl = false;
   const items = Array.isArray(ctx) ? ctx : [ctx];
   items.forEach((item, i) => {
     const p = Array.isArray(ctx) ? `${ptr}/${i}` : ptr;
     if (typeof item === 'string') {
+      if (item === ODRL_CONTEXT) odrl = true;
       if (item !== DSP_CONTEXT && item !== ODRL_CONTEXT) {
         problems.push({
           pointer: p,
@@ -122,10 +166,12 @@ function readContext(ctx: unknown, ptr: string, prefixes: Record<string, string>
 
 function toNode(obj: Record<string, unknown>, ptr: string, root = false): NNode {
   const props = new Map<string, Entry[]>();
+  const keyPtr = new Map<string, string>();
   for (const [k, v] of Object.entries(obj)) {
     if (root && k === '@context') continue;
     const key = normalizeKey(k);
     const kp = `${ptr}/${escapePointer(k)}`;
+    keyPtr.set(key, kp);
     const list = props.get(key) ?? [];
     if (Array.isArray(v)) {
       v.forEach((item, i) => list.push(toEntry(item, `${kp}/${i}`)));
@@ -134,7 +180,7 @@ function toNode(obj: Record<string, unknown>, ptr: string, root = false): NNode 
     }
     props.set(key, list);
   }
-  return { ptr, props };
+  return { ptr, props, rawKeys: Object.keys(obj), keyPtr };
 }
 
 function toEntry(v: unknown, ptr: string): Entry {
@@ -146,7 +192,7 @@ function toEntry(v: unknown, ptr: string): Entry {
         '@list',
         v.map((x, i) => toEntry(x, `${ptr}/${i}`)),
       );
-      return { ptr, value: { ptr, props } };
+      return { ptr, value: { ptr, props, rawKeys: [], keyPtr: new Map() } };
     }
     return { ptr, value: toNode(v as Record<string, unknown>, ptr) };
   }
