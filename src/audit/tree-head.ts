@@ -38,7 +38,14 @@ export interface SignedTreeHead extends TreeHead {
  */
 export type TreeHeadSigner =
   | { kid: string; privateKey: jose.JWK | CryptoKey }
-  | { kid: string; sign: (signingInput: Uint8Array) => Promise<Uint8Array> };
+  | { kid: string; sign: (signingInput: Uint8Array) => Promise<Uint8Array> }
+  | {
+      /**
+       * A service that builds the whole JWS itself (the identity service's `sign(payload, { typ })`);
+       * its `kid` must be a DID URL of the log's DID. Extra claims it adds (iat) are ignored.
+       */
+      signJws: (payload: Record<string, unknown>, options: { typ: string }) => Promise<string>;
+    };
 
 /** The public key for a `kid`; undefined when the kid is unknown (the head then fails). */
 export type TreeHeadKeyResolver = (kid: string) => Promise<jose.JWK | CryptoKey | undefined>;
@@ -83,6 +90,25 @@ function checkKid(kid: string, logId: string): void {
 
 export async function signTreeHead(head: TreeHead, signer: TreeHeadSigner): Promise<SignedTreeHead> {
   const checked = checkTreeHead(head);
+  if ('signJws' in signer) {
+    const jws = await signer.signJws({ ...checked }, { typ: TREE_HEAD_TYP });
+    const decoded = decodeTreeHead(jws);
+    checkKid(decoded.kid, checked.logId);
+    const h = jose.decodeProtectedHeader(jws);
+    if (h.alg !== 'EdDSA' || h.typ !== TREE_HEAD_TYP) {
+      throw new ValidationError(
+        `the signing service made a ${String(h.alg)}/${String(h.typ)} JWS, not EdDSA/${TREE_HEAD_TYP}`,
+      );
+    }
+    if (
+      decoded.treeSize !== checked.treeSize ||
+      decoded.rootHash !== checked.rootHash ||
+      decoded.logId !== checked.logId
+    ) {
+      throw new ValidationError('the signing service changed the tree head it signed');
+    }
+    return decoded;
+  }
   checkKid(signer.kid, checked.logId);
   const header = { alg: 'EdDSA', typ: TREE_HEAD_TYP, kid: signer.kid };
   const payload = payloadOf(checked);

@@ -335,7 +335,6 @@ async function checkHeads(
   }
   // Smallest first, so the first mismatching head bounds the first bad entry from below.
   signed.sort((a, b) => a.head.treeSize - b.head.treeSize);
-  let lastGood = 0;
   let reportedMismatch = false;
   for (const { head, source } of signed) {
     if (head.treeSize > tree.size) {
@@ -348,7 +347,6 @@ async function checkHeads(
     }
     if (toHex(tree.root(head.treeSize)) === head.rootHash) {
       good.push(head);
-      lastGood = Math.max(lastGood, head.treeSize);
       continue;
     }
     if (reportedMismatch) {
@@ -359,6 +357,8 @@ async function checkHeads(
       continue;
     }
     reportedMismatch = true;
+    // The largest smaller head that matched bounds the first changed entry from below.
+    const lastGood = good.reduce((m, g) => (g.treeSize < head.treeSize ? Math.max(m, g.treeSize) : m), 0);
     const named = suspects.find((s) => s >= lastGood && s < head.treeSize);
     if (named !== undefined) {
       problems.add(
