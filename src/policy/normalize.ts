@@ -162,6 +162,7 @@ function readContext(
       message: 'a context must be a URL string or an object of prefix definitions',
     });
   });
+  return odrl;
 }
 
 function toNode(obj: Record<string, unknown>, ptr: string, root = false): NNode {

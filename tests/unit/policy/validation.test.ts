@@ -309,6 +309,17 @@ describe('validation on write', () => {
     ).toEqual({ valid: true, problems: [] });
   });
 
+  it('with the ODRL context, every ODRL term may be written unprefixed', () => {
+    const p = {
+      '@context': 'http://www.w3.org/ns/odrl.jsonld',
+      '@type': 'Set',
+      conflict: 'perm',
+      permission: [{ action: 'use' }],
+    };
+    expect(validatePolicy(p)).toEqual({ valid: true, problems: [] });
+    expect(compilePolicy(p).conflict).toBe('perm');
+  });
+
   it('never throws, whatever it is given', () => {
     for (const x of [
       null,
