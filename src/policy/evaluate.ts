@@ -150,7 +150,8 @@ export function explain(t: ConstraintTrace): string {
     return `this would be use ${n} (${n - 1} so far), which ${not} ${phrase} ${fmt(t.rightValue)}`;
   }
   const label = leftOperand(t.leftOperand ?? '')?.label ?? t.leftOperand;
-  return `${label} ${fmt(t.leftValue)} ${not} ${phrase} ${fmt(t.rightValue)}`;
+  const right = Array.isArray(t.rightValue) && t.rightValue.length === 1 ? t.rightValue[0] : t.rightValue;
+  return `${label} ${fmt(t.leftValue)} ${not} ${phrase} ${fmt(right)}`;
 }
 
 /** The trace entries of a rule that made it fail, leaving out members of groups that held. */
