@@ -16,7 +16,7 @@ export interface FetchJsonInit {
 export type FetchJson = (url: string, init?: FetchJsonInit) => Promise<unknown>;
 
 /** Throws (a PontisError) when the URL may not be called. */
-export type AssertAllowedUrl = (url: URL) => void;
+export type AssertAllowedUrl = (url: URL) => void | Promise<void>;
 
 export interface FetchJsonOptions {
   assertAllowedUrl?: AssertAllowedUrl;
@@ -40,7 +40,7 @@ export function createFetchJson(options: FetchJsonOptions = {}): FetchJson {
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
       throw new PeerError(`only http(s) URLs may be fetched, got ${url}`, { url }, 'url_not_allowed');
     }
-    options.assertAllowedUrl?.(parsed);
+    await options.assertAllowedUrl?.(parsed);
     let res: Response;
     try {
       res = await doFetch(parsed, {
@@ -57,6 +57,8 @@ export function createFetchJson(options: FetchJsonOptions = {}): FetchJson {
     if (!res.ok) {
       throw new PeerError(`${init.method ?? 'GET'} ${url} answered ${res.status}`, { url, status: res.status, body: text.slice(0, 500) }, 'peer_http_error');
     }
+    // VC-JOSE documents (e.g. a status list credential) come as the compact JWS itself.
+    if (/jwt/i.test(res.headers.get('content-type') ?? '')) return text.trim();
     try {
       return JSON.parse(text) as unknown;
     } catch {

@@ -4,7 +4,8 @@
  * keys are cached per verification method object (the resolver caches documents, so the same
  * object comes back until the TTL ends).
  */
-import * as jose from 'jose';
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import type { JsonWebKey as NodeJwk, KeyObject } from 'node:crypto';
 import { PontisError } from '../errors.js';
 import type { VerificationMethod, VerificationRelationship } from './did.js';
 import type { DidResolver } from './resolver.js';
@@ -77,7 +78,7 @@ function findIn(doc: { id: string; verificationMethod?: VerificationMethod[] } &
 }
 
 interface ImportedKey {
-  key: Awaited<ReturnType<typeof jose.importJWK>>;
+  key: KeyObject;
   algorithms: string[];
   controller?: string;
 }
@@ -91,7 +92,7 @@ export function importVerificationKey(vm: VerificationMethod): Promise<ImportedK
       const jwk = verificationMethodToJwk(vm);
       const algorithms = algorithmsForJwk(jwk);
       if (!algorithms.length) throw new KeyLookupError(`key ${vm.id} has an unsupported type (${String(jwk.kty)} ${String(jwk.crv)})`, 'unsupported_key_algorithm');
-      const key = await jose.importJWK(jwk, algorithms[0] === 'Ed25519' ? 'EdDSA' : algorithms[0]);
+      const key = createPublicKey({ key: jwk as NodeJwk, format: 'jwk' });
       return { key, algorithms, controller: vm.controller };
     })();
     p.catch(() => imported.delete(vm));
@@ -100,21 +101,52 @@ export function importVerificationKey(vm: VerificationMethod): Promise<ImportedK
   return p;
 }
 
+const HASH: Record<string, string | null> = { EdDSA: null, Ed25519: null, ES256: 'sha256', ES384: 'sha384', ES512: 'sha512' };
+
+/**
+ * Verifies a compact JWS signature with node:crypto (synchronous, no WebCrypto round trip: this is
+ * on every DSP request). Only the algorithms the key type allows are tried, so the header cannot
+ * choose a weaker one; `crit` and unencoded payloads (b64: false) are refused.
+ */
+function verifyJws(jws: string, alg: string, key: KeyObject): boolean {
+  const first = jws.indexOf('.');
+  const last = jws.lastIndexOf('.');
+  if (first < 0 || last <= first) return false;
+  const hash = HASH[alg];
+  if (hash === undefined) return false;
+  const signature = Buffer.from(jws.slice(last + 1), 'base64url');
+  const data = Buffer.from(jws.slice(0, last), 'ascii');
+  try {
+    return hash === null ? cryptoVerify(null, data, key, signature) : cryptoVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+  } catch {
+    return false;
+  }
+}
+
+function protectedHeader(jws: string): Record<string, unknown> | undefined {
+  try {
+    const h = JSON.parse(Buffer.from(jws.slice(0, jws.indexOf('.')), 'base64url').toString('utf8')) as unknown;
+    return typeof h === 'object' && h !== null && !Array.isArray(h) ? (h as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Verifies a compact JWS with the first of `vms` whose key type matches the header `alg`.
- * Returns the VM used, or a reason: `alg_mismatch` (no key of that type) or `bad_signature`.
+ * Returns the VM used and the payload bytes, or a reason: `alg_mismatch` (no key of that type) or `bad_signature`.
  */
 export async function verifyCompactWith(jws: string, alg: string | undefined, vms: VerificationMethod[]): Promise<{ vm: VerificationMethod; payload: Uint8Array } | { reason: 'alg_mismatch' | 'bad_signature'; message: string }> {
+  const header = protectedHeader(jws);
+  if (!header || header.crit !== undefined || header.b64 === false) return { reason: 'bad_signature', message: 'the JWS header is invalid or uses crit/b64, which are not accepted' };
   let sawAlg = false;
   for (const vm of vms) {
     const k = await importVerificationKey(vm);
     if (!alg || !k.algorithms.includes(alg)) continue;
     sawAlg = true;
-    try {
-      const { payload } = await jose.compactVerify(jws, k.key, { algorithms: k.algorithms });
-      return { vm, payload };
-    } catch {
-      // try the next key with this algorithm, if any
+    if (verifyJws(jws, alg, k.key)) {
+      const p = jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.'));
+      return { vm, payload: Buffer.from(p, 'base64url') };
     }
   }
   if (!sawAlg) return { reason: 'alg_mismatch', message: `no key of the signer matches the JWS algorithm ${String(alg)}` };

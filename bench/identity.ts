@@ -1,0 +1,134 @@
+/**
+ * Identity verification speed, warm (DID documents and keys cached), in one process, no network:
+ * - JWT VP: a VC-JOSE presentation (vp+jwt) of one VC-JOSE MembershipCredential, every check
+ *   (signatures, issuer key, validity, holder binding, trusted issuer, audience);
+ * - Data Integrity VP: the same with eddsa-rdfc-2022 on presentation and credential;
+ * - DCP warm: a full incoming DSP request check (self-issued token: Bearer, iss = sub, aud, kid
+ *   under capabilityInvocation, signature, exp/nbf, fresh jti) with the verified claims cached;
+ * - floor: one raw Ed25519 signature verification (node:crypto).
+ *
+ *   npm run bench -- identity
+ *
+ * Last line: {"bench":"identity","jwtVpP50Ms":...,"jwtVpP95Ms":...,"diVpP50Ms":...,"diVpP95Ms":...,
+ *   "dcpWarmP50Ms":...,"dcpWarmP95Ms":...,"ed25519VerifyP50Ms":...,"ed25519VerifyP95Ms":...}
+ */
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import {
+  PONTIS_CREDENTIALS_CONTEXT,
+  buildDidDocument,
+  createCredentialVerifier,
+  createDcpVerifier,
+  createDidResolver,
+  createMemoryJtiStore,
+  createSelfIssuedToken,
+  didWebToUrl,
+  generateKeyPair,
+  issueCredential,
+  issuePresentation,
+  keyRingFrom,
+  typeScope,
+} from '../src/identity/index.js';
+import type { FetchJson, KeyAlgorithm, KeyRing } from '../src/identity/index.js';
+
+const served = new Map<string, unknown>();
+const fetchJson: FetchJson = async (url) => {
+  if (!served.has(url)) throw new Error(`404 ${url}`);
+  return served.get(url);
+};
+const resolver = createDidResolver({ fetchJson, ttlMs: 3_600_000 });
+
+async function party(name: string, alg: KeyAlgorithm): Promise<{ did: string; keys: KeyRing }> {
+  const did = `did:web:${name}.example`;
+  const keys = await keyRingFrom(await generateKeyPair(alg));
+  served.set(didWebToUrl(did).toString(), buildDidDocument({ did, keys, credentialServiceUrl: `https://${name}.example/cs` }));
+  return { did, keys };
+}
+
+function percentiles(samples: number[]) {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => Number(s[Math.min(s.length - 1, Math.floor(q * s.length))]!.toFixed(4));
+  return { p50: at(0.5), p95: at(0.95) };
+}
+
+async function measure(label: string, n: number, warmup: number, fn: (i: number) => Promise<unknown> | unknown) {
+  for (let i = 0; i < warmup; i++) await fn(i);
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(warmup + i);
+    samples.push(performance.now() - t);
+  }
+  const p = percentiles(samples);
+  console.log(`${label}: p50 ${p.p50} ms, p95 ${p.p95} ms (n=${n})`);
+  return p;
+}
+
+const authority = await party('authority', 'Ed25519');
+const holder = await party('holder', 'Ed25519');
+const verifierParty = await party('verifier', 'Ed25519');
+const now = Date.now();
+const credential = {
+  '@context': ['https://www.w3.org/ns/credentials/v2', PONTIS_CREDENTIALS_CONTEXT],
+  id: 'urn:uuid:bench-membership',
+  type: ['VerifiableCredential', 'MembershipCredential'],
+  issuer: authority.did,
+  validFrom: new Date(now - 86_400_000).toISOString(),
+  validUntil: new Date(now + 86_400_000).toISOString(),
+  credentialSubject: { id: holder.did, memberOf: 'bench-dataspace' },
+};
+const verifier = createCredentialVerifier({ resolver, trustedIssuers: { MembershipCredential: [authority.did] } });
+
+const jwtVc = await issueCredential({ credential, format: 'vc-jose', issuerDid: authority.did, key: authority.keys.current });
+const jwtVp = await issuePresentation({ holderDid: holder.did, key: holder.keys.current, credentials: [jwtVc], audience: verifierParty.did, ttlSeconds: 300 });
+const diVc = await issueCredential({ credential, format: 'data-integrity', issuerDid: authority.did, key: authority.keys.current });
+const diVp = await issuePresentation({ holderDid: holder.did, key: holder.keys.current, credentials: [diVc as Record<string, unknown>], audience: verifierParty.did, format: 'data-integrity' });
+
+const check = async (p: unknown) => {
+  const r = await verifier.verifyPresentation(p, { audience: verifierParty.did });
+  if (!r.verified) throw new Error(`bench input does not verify: ${JSON.stringify(r.errors)}`);
+};
+const jwt = await measure('JWT VP verify', 3000, 300, () => check(jwtVp));
+const di = await measure('Data Integrity VP verify', 400, 50, () => check(diVp));
+
+// DCP: the holder's credential service answers in-process; after the first request the claims are cached.
+const dcp = createDcpVerifier({
+  ownDid: verifierParty.did,
+  key: verifierParty.keys.current,
+  resolver,
+  jtiStore: createMemoryJtiStore(),
+  verifier,
+  fetchJson: async (url, init) => {
+    if (init?.method === 'POST') return { type: 'PresentationResponseMessage', presentation: [jwtVp] };
+    return fetchJson(url);
+  },
+  requiredScopes: [typeScope('MembershipCredential')],
+});
+const tokens: string[] = [];
+for (let i = 0; i < 3300; i++) {
+  tokens.push(`Bearer ${await createSelfIssuedToken({ ownDid: holder.did, key: holder.keys.current, audience: verifierParty.did, scopes: [typeScope('MembershipCredential')] })}`);
+}
+const dcpWarm = await measure('DCP check, warm caches', 3000, 300, async (i) => {
+  const p = await dcp.verify(tokens[i]);
+  if (p.credentials.length !== 1) throw new Error('DCP bench: claims missing');
+});
+
+const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+const data = Buffer.from('x'.repeat(400));
+const sig = sign(null, data, privateKey);
+const floor = await measure('raw Ed25519 verify', 5000, 500, () => {
+  if (!verify(null, data, publicKey, sig)) throw new Error('floor');
+});
+
+console.log(
+  JSON.stringify({
+    bench: 'identity',
+    jwtVpP50Ms: jwt.p50,
+    jwtVpP95Ms: jwt.p95,
+    diVpP50Ms: di.p50,
+    diVpP95Ms: di.p95,
+    dcpWarmP50Ms: dcpWarm.p50,
+    dcpWarmP95Ms: dcpWarm.p95,
+    ed25519VerifyP50Ms: floor.p50,
+    ed25519VerifyP95Ms: floor.p95,
+  }),
+);
