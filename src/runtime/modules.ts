@@ -1,5 +1,8 @@
 import type { Config } from '../config/index.js';
 import type { ModuleFactory } from './module.js';
+import { auditModule } from './modules/audit.js';
+import { catalogModule } from './modules/catalog.js';
+import { negotiationModule } from './modules/negotiation.js';
 import { systemModule } from './modules/system.js';
 
 /**
@@ -9,7 +12,7 @@ import { systemModule } from './modules/system.js';
 export function modulesFor(role: Config['role']): ModuleFactory[] {
   switch (role) {
     case 'connector':
-      return [systemModule];
+      return [systemModule, auditModule, catalogModule, negotiationModule];
     case 'catalogue':
       return [systemModule];
     case 'issuer':
