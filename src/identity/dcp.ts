@@ -254,18 +254,20 @@ export function presentationRefusalCode(e: CheckError): string {
 }
 
 export interface DcpVerifier {
-  verify(authorization: string | undefined): Promise<VerifiedParticipant>;
+  /** `scopes` overrides the verifier's requiredScopes for this request. */
+  verify(authorization: string | undefined, options?: { scopes?: string[] }): Promise<VerifiedParticipant>;
 }
 
 export function createDcpVerifier(o: DcpVerifierOptions): DcpVerifier {
   const cache = o.cache ?? createMemoryParticipantCache();
   const clock = o.now ?? (() => new Date());
   return {
-    async verify(authorization) {
+    async verify(authorization, options = {}) {
       const now = clock();
       const checked = await verifySelfIssuedToken(authorization, { ownDid: o.ownDid, resolver: o.resolver, jtiStore: o.jtiStore, maxClockSkewSeconds: o.maxClockSkewSeconds, now });
       const caller = checked.did;
-      const scopes = [...new Set(typeof o.requiredScopes === 'function' ? o.requiredScopes(caller) : o.requiredScopes)].sort();
+      const wanted = options.scopes ?? (typeof o.requiredScopes === 'function' ? o.requiredScopes(caller) : o.requiredScopes);
+      const scopes = [...new Set(wanted)].sort();
       const cacheKey = `${caller}\n${scopes.join(' ')}`;
       const hit = cache.get(cacheKey);
       if (hit) return hit;

@@ -1,0 +1,143 @@
+/**
+ * The identity service of a running connector: everything above composed from configuration-
+ * level inputs (keys, DID, stores, HTTP adapter). It satisfies the IdentityService contract of
+ * src/runtime/services.ts and adds what the identity routes need (DID document, credential
+ * service, credential management, VC-API verification).
+ */
+import * as jose from 'jose';
+import { UnauthorizedError } from '../errors.js';
+import type { VerifyResult } from './credential-model.js';
+import { answerPresentationQuery, createDcpVerifier, createMemoryParticipantCache, createSelfIssuedToken, typeScope } from './dcp.js';
+import type { DcpVerifier, PresentationResponseMessage } from './dcp.js';
+import { buildDidDocument } from './did.js';
+import type { DidDocument } from './did.js';
+import type { FetchJson } from './http.js';
+import { createPresenter, importCredential, receiveCredentialMessage } from './holder.js';
+import type { KeyRing } from './keys.js';
+import type { VerifiedParticipant } from './participant.js';
+import { createDidResolver } from './resolver.js';
+import type { DidResolver } from './resolver.js';
+import { createStatusChecker } from './status-list.js';
+import type { CredentialStore, HeldCredential, JtiStore } from './stores.js';
+import type { TrustedIssuers } from './trust.js';
+import { createCredentialVerifier } from './verifier.js';
+import type { CredentialVerifier, VerifyCallOptions } from './verifier.js';
+
+export interface IdentityServiceOptions {
+  did: string;
+  keys: KeyRing;
+  /** GET/POST JSON through the connector's URL allow-list. */
+  fetchJson: FetchJson;
+  jtiStore: JtiStore;
+  credentialStore: CredentialStore;
+  trustedIssuers: TrustedIssuers;
+  /** The credential type every DSP caller must present (default MembershipCredential). */
+  membershipCredentialType?: string;
+  /** Absolute URL of our credential service (listed in the DID document). */
+  credentialServiceUrl: string;
+  /** Absolute URL of our DSP endpoint (listed in the DID document). */
+  dspUrl: string;
+  allowHttpLoopback?: boolean;
+  didCacheTtlMs?: number;
+  statusListTtlMs?: number;
+  /** How presentations we answer are secured (JWT by default). */
+  presentationFormat?: 'jwt' | 'data-integrity';
+  now?: () => Date;
+}
+
+export interface IdentityServiceImpl {
+  readonly did: string;
+  authenticate(authorization: string | undefined, options?: { scopes?: string[] }): Promise<VerifiedParticipant>;
+  authorizationFor(audience: string, options?: { scopes?: string[] }): Promise<string>;
+  sign(payload: Record<string, unknown>, options?: { typ?: string; expiresInSeconds?: number }): Promise<string>;
+  verifyOwn(jwt: string, options?: { typ?: string }): Promise<Record<string, unknown>>;
+  publicJwk(): Record<string, unknown>;
+  /** Our DID document (current and unexpired previous keys, services). */
+  didDocument(): DidDocument;
+  /** POST <credential service>/presentations/query. */
+  queryPresentations(authorization: string | undefined, body: unknown): Promise<PresentationResponseMessage>;
+  /** POST <credential service>/credentials (an issuer delivers). */
+  receiveCredentials(authorization: string | undefined, body: unknown): Promise<HeldCredential[]>;
+  /** Management: import one credential (verified before stored). */
+  importCredential(raw: unknown): Promise<HeldCredential>;
+  credentials: CredentialStore;
+  /** VC-API verification and anything else that needs the configured verifier. */
+  verifier: CredentialVerifier;
+  verifyCredential(input: unknown, options?: VerifyCallOptions): Promise<VerifyResult>;
+  verifyPresentation(input: unknown, options?: VerifyCallOptions): Promise<VerifyResult>;
+  resolver: DidResolver;
+}
+
+export function createIdentityService(o: IdentityServiceOptions): IdentityServiceImpl {
+  const clock = o.now ?? (() => new Date());
+  const resolver = createDidResolver({ fetchJson: o.fetchJson, allowHttpLoopback: o.allowHttpLoopback, ttlMs: o.didCacheTtlMs });
+  const plain = createCredentialVerifier({ resolver, now: clock });
+  const statusChecker = createStatusChecker({
+    fetchJson: o.fetchJson,
+    verifyListCredential: (c) => plain.verifyCredential(c, { skipStatus: true, trustedIssuers: null }),
+    ttlMs: o.statusListTtlMs,
+  });
+  const verifier = createCredentialVerifier({ resolver, statusChecker, trustedIssuers: o.trustedIssuers, now: clock });
+  const membership = typeScope(o.membershipCredentialType ?? 'MembershipCredential');
+  const dcp: DcpVerifier = createDcpVerifier({
+    ownDid: o.did,
+    key: o.keys.current,
+    resolver,
+    jtiStore: o.jtiStore,
+    verifier,
+    fetchJson: o.fetchJson,
+    requiredScopes: [membership],
+    cache: createMemoryParticipantCache(),
+    now: clock,
+  });
+  const present = createPresenter(o.did, o.keys.current, { format: o.presentationFormat });
+  const kidOf = (kid: string) => `${o.did}#${kid}`;
+
+  return {
+    did: o.did,
+    resolver,
+    verifier,
+    credentials: o.credentialStore,
+    authenticate: (authorization, options) => dcp.verify(authorization, options),
+    async authorizationFor(audience, options = {}) {
+      const token = await createSelfIssuedToken({ ownDid: o.did, key: o.keys.current, audience, scopes: options.scopes ?? [membership], now: clock() });
+      return `Bearer ${token}`;
+    },
+    async sign(payload, options = {}) {
+      const k = o.keys.current;
+      const header = { alg: k.alg, kid: kidOf(k.kid), ...(options.typ ? { typ: options.typ } : {}) };
+      const jwt = new jose.SignJWT(payload).setProtectedHeader(header);
+      if (payload.iat === undefined) jwt.setIssuedAt(Math.floor(clock().getTime() / 1000));
+      if (options.expiresInSeconds) jwt.setExpirationTime(Math.floor(clock().getTime() / 1000) + options.expiresInSeconds);
+      return jwt.sign(k.privateKey);
+    },
+    async verifyOwn(jwt, options = {}) {
+      let header: jose.ProtectedHeaderParameters;
+      try {
+        header = jose.decodeProtectedHeader(jwt);
+      } catch {
+        throw new UnauthorizedError('not a JWT', 'invalid_token');
+      }
+      const entry = [o.keys.current, ...o.keys.previous].find((k) => header.kid === kidOf(k.kid));
+      if (!entry) throw new UnauthorizedError('the token was not signed by a key of this connector', 'invalid_token');
+      try {
+        const { payload } = await jose.jwtVerify(jwt, await jose.importJWK(entry.publicJwk, entry.alg), { algorithms: [entry.alg], typ: options.typ, currentDate: clock() });
+        return payload as Record<string, unknown>;
+      } catch (e) {
+        throw new UnauthorizedError(`the token does not verify: ${(e as Error).message}`, 'invalid_token');
+      }
+    },
+    publicJwk() {
+      const k = o.keys.current;
+      return { ...k.publicJwk, kid: kidOf(k.kid), alg: k.alg };
+    },
+    didDocument: () => buildDidDocument({ did: o.did, keys: o.keys, credentialServiceUrl: o.credentialServiceUrl, dspUrl: o.dspUrl, now: clock() }),
+    queryPresentations: (authorization, body) =>
+      answerPresentationQuery(authorization, body, { ownDid: o.did, keys: o.keys, resolver, jtiStore: o.jtiStore, store: o.credentialStore, present, now: clock }),
+    receiveCredentials: (authorization, body) => receiveCredentialMessage(authorization, body, { ownDid: o.did, resolver, jtiStore: o.jtiStore, verifier, store: o.credentialStore, now: clock }),
+    importCredential: (raw) => importCredential(raw, { ownDid: o.did, verifier, store: o.credentialStore, now: clock() }),
+    verifyCredential: (input, options) => verifier.verifyCredential(input, options),
+    verifyPresentation: (input, options) => verifier.verifyPresentation(input, options),
+  };
+}
+
