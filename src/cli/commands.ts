@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { auditCommand } from './commands/audit.js';
 import { configCommand } from './commands/config.js';
 import { startCommand } from './commands/start.js';
 
 /** Every `pontis` sub-command; add one with one line. */
-export const commands: ((program: Command) => void)[] = [startCommand, configCommand];
+export const commands: ((program: Command) => void)[] = [startCommand, configCommand, auditCommand];

@@ -188,6 +188,27 @@ export const configSchema = z.strictObject({
         .describe('Credential type that makes a participant a member of the data space'),
     })
     .prefault({}),
+  negotiation: z
+    .strictObject({
+      deadlineMs: z
+        .number()
+        .int()
+        .min(1000)
+        .default(300_000)
+        .describe(
+          'Terminate a negotiation (with the reason) when a message to the counter-party is not delivered within this time',
+        ),
+      autoAccept: z
+        .boolean()
+        .default(true)
+        .describe('Consumer: accept a provider offer equal to the request without the operator'),
+      autoVerify: z
+        .boolean()
+        .default(true)
+        .describe('Consumer: verify an agreement that matches the request without the operator'),
+    })
+    .prefault({})
+    .describe('Contract negotiation (DSP 2025-1)'),
   transfer: z
     .strictObject({
       tokenTtlSeconds: z

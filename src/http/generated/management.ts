@@ -17,6 +17,149 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/negotiations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List negotiations (both roles) with filters and paging */
+    get: operations['listNegotiations'];
+    put?: never;
+    /** Start a contract negotiation as consumer (sends a ContractRequestMessage to the provider) */
+    post: operations['startNegotiation'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/negotiations/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One negotiation with its history and the steps allowed now */
+    get: operations['getNegotiation'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/negotiations/{id}/{step}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Take a protocol step by hand
+     * @description Provider: offer, agree, finalize, terminate. Consumer: request (counter-request), accept,
+     *     verify, terminate. 409 with the reason when the role or the state does not allow the step;
+     *     `agree` also answers 409 when the contract policy does not permit the consumer.
+     */
+    post: operations['negotiationStep'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/agreements': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Contract agreements reached (finalized negotiations) */
+    get: operations['listAgreements'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/agreements/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One agreement with its ODRL policy and digest */
+    get: operations['getAgreement'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/agreements/{id}/retire': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Retire an agreement (no new transfers from now on) */
+    post: operations['retireAgreement'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/negotiation-webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** URLs that receive every negotiation state change */
+    get: operations['listNegotiationWebhooks'];
+    put?: never;
+    /** Register a webhook (POSTed a JSON event per state change, retried until delivered) */
+    post: operations['createNegotiationWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/negotiation-webhooks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove a webhook */
+    delete: operations['deleteNegotiationWebhook'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -44,6 +187,121 @@ export interface components {
         data: string;
         ops: string;
       };
+    };
+    /** @enum {string} */
+    NegotiationState:
+      'REQUESTED' | 'OFFERED' | 'ACCEPTED' | 'AGREED' | 'VERIFIED' | 'FINALIZED' | 'TERMINATED';
+    /** @description An ODRL Offer in DSP compacted form (as the provider's catalogue shows it) */
+    OdrlOffer: {
+      '@id': string;
+      /** @constant */
+      '@type'?: 'Offer';
+      target?: string;
+    } & {
+      [key: string]: unknown;
+    };
+    StartNegotiation: {
+      /**
+       * Format: uri
+       * @description The provider's DSP base URL
+       */
+      counterPartyAddress: string;
+      /** @description The provider's DID (participantId in its catalogue) */
+      counterPartyId: string;
+      offer: components['schemas']['OdrlOffer'];
+      /** @description The dataset (default: the offer's target) */
+      datasetId?: string;
+      /**
+       * @description Take no protocol step automatically
+       * @default false
+       */
+      manual: boolean;
+    };
+    NegotiationStep: {
+      offer?: components['schemas']['OdrlOffer'];
+      /** @description terminate: a code for the counter-party */
+      code?: string;
+      /** @description terminate: reasons */
+      reason?: string[];
+    };
+    Negotiation: {
+      /** @description This connector's pid */
+      id: string;
+      /** @enum {string} */
+      role: 'provider' | 'consumer';
+      state: components['schemas']['NegotiationState'];
+      providerPid?: string | null;
+      consumerPid?: string | null;
+      counterPartyId: string;
+      counterPartyAddress: string;
+      datasetId?: string | null;
+      offerId?: string | null;
+      offer?: {
+        [key: string]: unknown;
+      } | null;
+      manual: boolean;
+      agreementId?: string | null;
+      termination?: {
+        [key: string]: unknown;
+      } | null;
+      allowedSteps?: string[];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    NegotiationDetail: components['schemas']['Negotiation'] & {
+      history: {
+        from: string | null;
+        to: string;
+        message: string;
+        /** @enum {string} */
+        direction: 'in' | 'out' | 'local';
+        actor: string;
+        body?: unknown;
+        reason?: unknown;
+        /** Format: date-time */
+        at: string;
+      }[];
+    };
+    NegotiationList: {
+      items: components['schemas']['Negotiation'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    ContractAgreement: {
+      id: string;
+      negotiationId: string;
+      /** @enum {string} */
+      role: 'provider' | 'consumer';
+      providerId: string;
+      consumerId: string;
+      datasetId: string;
+      assetId?: string;
+      /** @description The ODRL Agreement */
+      policy: {
+        [key: string]: unknown;
+      };
+      /** @description sha-256 (hex) of the RFC 8785 canonical agreement */
+      digest: string;
+      /** Format: date-time */
+      signedAt: string;
+      retired: boolean;
+      /** Format: date-time */
+      retiredAt?: string | null;
+    };
+    AgreementList: {
+      items: components['schemas']['ContractAgreement'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    NegotiationWebhook: {
+      id: string;
+      url: string;
+      /** Format: date-time */
+      createdAt: string;
     };
   };
   responses: {
@@ -116,6 +374,278 @@ export interface operations {
         };
       };
       401: components['responses']['Unauthorized'];
+    };
+  };
+  listNegotiations: {
+    parameters: {
+      query?: {
+        /** @description Items per page */
+        limit?: components['parameters']['Limit'];
+        /** @description Items to skip */
+        offset?: components['parameters']['Offset'];
+        state?: components['schemas']['NegotiationState'];
+        role?: 'provider' | 'consumer';
+        counterPartyId?: string;
+        datasetId?: string;
+        /** @description Created at or after */
+        since?: string;
+        /** @description Created before */
+        until?: string;
+        sort?: 'createdAt' | '-createdAt' | 'updatedAt' | '-updatedAt' | 'state' | '-state';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of negotiations */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NegotiationList'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  startNegotiation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['StartNegotiation'];
+      };
+    };
+    responses: {
+      /** @description The negotiation, REQUESTED; the request is sent by the dispatcher */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Negotiation'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  getNegotiation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The negotiation */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NegotiationDetail'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  negotiationStep: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+        step: 'offer' | 'agree' | 'finalize' | 'terminate' | 'request' | 'accept' | 'verify';
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['NegotiationStep'];
+      };
+    };
+    responses: {
+      /** @description The negotiation in its new state; the message is sent by the dispatcher */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Negotiation'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+    };
+  };
+  listAgreements: {
+    parameters: {
+      query?: {
+        /** @description Items per page */
+        limit?: components['parameters']['Limit'];
+        /** @description Items to skip */
+        offset?: components['parameters']['Offset'];
+        role?: 'provider' | 'consumer';
+        counterPartyId?: string;
+        datasetId?: string;
+        retired?: boolean;
+        sort?: 'signedAt' | '-signedAt';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of agreements */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementList'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  getAgreement: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The agreement */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ContractAgreement'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  retireAgreement: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The retired agreement */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ContractAgreement'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+    };
+  };
+  listNegotiationWebhooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The webhooks */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['NegotiationWebhook'][];
+          };
+        };
+      };
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  createNegotiationWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: uri */
+          url: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The webhook */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NegotiationWebhook'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  deleteNegotiationWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
     };
   };
 }

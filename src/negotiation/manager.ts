@@ -1,0 +1,944 @@
+/**
+ * Contract negotiation behaviour in both roles. Every change of state is one transaction: the state
+ * (optimistic check `WHERE id = $1 AND state = $2`), a history row, the audit entry and the outbox
+ * messages (the message to the peer, the automatic next step, webhook notifications). Automatic
+ * behaviour runs as outbox tasks (`negotiation.auto`), never inside a request; the dispatcher sends
+ * (`negotiation.send`) with retries and terminates the negotiation when it gives up.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ConflictError, NotFoundError, PeerError, ValidationError } from '../errors.js';
+import type { VerifiedParticipant } from '../identity/participant.js';
+import { compilePolicy, evaluate, type Decision } from '../policy/index.js';
+import {
+  buildAgreement,
+  buildContractAgreementMessage,
+  buildContractAgreementVerificationMessage,
+  buildContractNegotiation,
+  buildContractNegotiationEventMessage,
+  buildContractNegotiationTerminationMessage,
+  buildContractOfferMessage,
+  buildContractRequestMessage,
+  normalizeBaseUrl,
+  type Agreement,
+  type ContractNegotiation,
+  type DspClient,
+  type MessageOffer,
+  type NegotiationState,
+} from '../protocol/index.js';
+import type { AuditService, CatalogService, NegotiationService, ResolvedOffer } from '../runtime/services.js';
+import type { Database, Queryable } from '../store/db.js';
+import type { ClaimedMessage, OutboxMessage, TopicHandler } from '../store/outbox.js';
+import {
+  digestOf,
+  hasReceived,
+  loadAgreement,
+  loadNegotiation,
+  reviveParticipant,
+  sameRules,
+  type NegotiationRow,
+} from './store.js';
+import {
+  MESSAGE_TYPE,
+  TERMINAL_STATES,
+  onReceive,
+  onStep,
+  refusal,
+  type NegotiationMessageKind,
+  type Role,
+} from './transitions.js';
+
+export const SEND_TOPIC = 'negotiation.send';
+export const AUTO_TOPIC = 'negotiation.auto';
+export const WEBHOOK_TOPIC = 'negotiation.webhook';
+
+export interface NegotiationOutbox {
+  enqueue(tx: Queryable, message: OutboxMessage): Promise<number>;
+}
+
+export interface NegotiationSettings {
+  /** Give up sending a message (and terminate the negotiation) this long after it was enqueued. */
+  deadlineMs: number;
+  /** Consumer: accept automatically a provider offer equal to what it asked for. */
+  autoAccept: boolean;
+  /** Consumer: verify automatically an agreement that matches what it asked for. */
+  autoVerify: boolean;
+  /** Membership credential type for policy evaluation. */
+  membershipCredentialType?: string;
+}
+
+export interface NegotiationDeps {
+  db: Database;
+  outbox: NegotiationOutbox;
+  /** This participant's DID. */
+  did: string;
+  /** Where peers reach this connector's DSP endpoints (its callback address). */
+  callbackAddress: string;
+  client: DspClient;
+  catalog?: CatalogService;
+  audit?: AuditService;
+  /** POSTs a JSON body to an operator's webhook; throws on a non-2xx answer. */
+  postWebhook: (url: string, body: unknown) => Promise<void>;
+  settings: NegotiationSettings;
+  log: Logger;
+  now?: () => Date;
+}
+
+/** A DSP-level refusal: the HTTP layer answers with a ContractNegotiationError. */
+export class NegotiationRefused extends ValidationError {
+  constructor(message: string, code = 'invalid_state_transition') {
+    super(message, undefined, code);
+  }
+}
+
+/** The optimistic state check failed: someone else moved the negotiation first. */
+class StaleState extends Error {}
+
+export interface SendPayload {
+  id: string;
+  kind: NegotiationMessageKind;
+  to: Role;
+  address: string;
+  did: string;
+  message: Record<string, unknown>;
+}
+
+interface AutoPayload {
+  id: string;
+  state: NegotiationState;
+}
+
+interface TransitionOptions {
+  direction: 'in' | 'out' | 'local';
+  actor: string;
+  body?: unknown;
+  digest?: string;
+  reason?: unknown;
+  /** Columns to fill (only the ones given change). */
+  set?: {
+    provider_pid?: string;
+    consumer_pid?: string;
+    offer?: unknown;
+    agreement_id?: string;
+    termination?: unknown;
+  };
+  /** The message to send to the peer (direction 'out'). */
+  send?: Record<string, unknown>;
+  /** Extra audit content. */
+  audit?: Record<string, unknown>;
+}
+
+export interface StartInput {
+  counterPartyAddress: string;
+  counterPartyId: string;
+  offer: MessageOffer;
+  /** Defaults to the offer's target. */
+  datasetId?: string;
+  manual?: boolean;
+}
+
+export interface StepInput {
+  offer?: MessageOffer;
+  code?: string;
+  reason?: string[];
+}
+
+export interface ReceiveResult {
+  status: 200 | 201;
+  body: ContractNegotiation;
+}
+
+const isTerminal = (s: NegotiationState) => TERMINAL_STATES.includes(s);
+/** States in which each role has an automatic next step. */
+const AUTO_STATES: Record<Role, NegotiationState[]> = {
+  provider: ['REQUESTED', 'ACCEPTED', 'VERIFIED'],
+  consumer: ['OFFERED', 'AGREED'],
+};
+
+export class NegotiationManager implements NegotiationService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: NegotiationDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  // ---------------------------------------------------------------- DSP: messages received
+
+  /** The ContractNegotiation resource for `pid` as its counter-party `caller` may see it. */
+  async get(caller: VerifiedParticipant, pid: string): Promise<ContractNegotiation> {
+    const row = await this.ownedBy(caller, pid);
+    return this.resource(row);
+  }
+
+  /** Initial ContractRequestMessage (this connector is the provider). */
+  async receiveInitialRequest(
+    caller: VerifiedParticipant,
+    message: { consumerPid: string; offer: MessageOffer; callbackAddress?: string },
+    digest: string,
+  ): Promise<ReceiveResult> {
+    if (!message.callbackAddress) {
+      throw new ValidationError('an initial ContractRequestMessage needs a callbackAddress', {
+        pointer: '/callbackAddress',
+      });
+    }
+    const existing = await this.deps.db.query<NegotiationRow>(
+      `SELECT * FROM negotiations WHERE role = 'provider' AND counter_party_did = $1 AND consumer_pid = $2`,
+      [caller.did, message.consumerPid],
+    );
+    if (existing.rows[0]) return this.repeatedInitial(existing.rows[0], digest);
+    const datasetId = message.offer.target;
+    let resolved: ResolvedOffer | undefined;
+    if (datasetId && this.deps.catalog) {
+      resolved = await this.deps.catalog.resolveOffer({
+        offerId: message.offer['@id'],
+        datasetId,
+        participant: caller,
+      });
+    }
+    const id = `urn:uuid:${randomUUID()}`;
+    try {
+      const row = await this.deps.db.transaction(async (tx) => {
+        const r = await tx.query<NegotiationRow>(
+          `INSERT INTO negotiations (id, role, state, provider_pid, consumer_pid, counter_party_did,
+             counter_party_address, dataset_id, offer_id, offer, resolved_offer, participant, manual)
+           VALUES ($1, 'provider', 'REQUESTED', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+          [
+            id,
+            message.consumerPid,
+            caller.did,
+            normalizeBaseUrl(message.callbackAddress!),
+            datasetId ?? null,
+            message.offer['@id'],
+            JSON.stringify(message.offer),
+            resolved ? JSON.stringify(resolved) : null,
+            JSON.stringify(caller),
+            resolved?.negotiationMode === 'manual',
+          ],
+        );
+        const created = r.rows[0]!;
+        await this.record(tx, created, null, 'REQUESTED', 'request', {
+          direction: 'in',
+          actor: caller.did,
+          body: message,
+          digest,
+        });
+        return created;
+      });
+      return { status: 201, body: this.resource(row) };
+    } catch (e) {
+      // Two copies of the same initial request raced: the unique index let one in.
+      const again = await this.deps.db.query<NegotiationRow>(
+        `SELECT * FROM negotiations WHERE role = 'provider' AND counter_party_did = $1 AND consumer_pid = $2`,
+        [caller.did, message.consumerPid],
+      );
+      if (again.rows[0]) return this.repeatedInitial(again.rows[0], digest);
+      throw e;
+    }
+  }
+
+  /** Initial ContractOfferMessage (this connector is the consumer; the provider starts). */
+  async receiveInitialOffer(
+    caller: VerifiedParticipant,
+    message: { providerPid: string; offer: MessageOffer; callbackAddress?: string },
+    digest: string,
+  ): Promise<ReceiveResult> {
+    if (!message.callbackAddress) {
+      throw new ValidationError('an initial ContractOfferMessage needs a callbackAddress', {
+        pointer: '/callbackAddress',
+      });
+    }
+    const existing = await this.deps.db.query<NegotiationRow>(
+      `SELECT * FROM negotiations WHERE role = 'consumer' AND counter_party_did = $1 AND provider_pid = $2`,
+      [caller.did, message.providerPid],
+    );
+    if (existing.rows[0]) return this.repeatedInitial(existing.rows[0], digest);
+    const id = `urn:uuid:${randomUUID()}`;
+    const row = await this.deps.db.transaction(async (tx) => {
+      const r = await tx.query<NegotiationRow>(
+        `INSERT INTO negotiations (id, role, state, provider_pid, consumer_pid, counter_party_did,
+           counter_party_address, dataset_id, offer_id, offer, manual)
+         VALUES ($1, 'consumer', 'OFFERED', $2, $1, $3, $4, $5, $6, $7, false) RETURNING *`,
+        [
+          id,
+          message.providerPid,
+          caller.did,
+          normalizeBaseUrl(message.callbackAddress!),
+          message.offer.target ?? null,
+          message.offer['@id'],
+          JSON.stringify(message.offer),
+        ],
+      );
+      const created = r.rows[0]!;
+      await this.record(tx, created, null, 'OFFERED', 'offer', {
+        direction: 'in',
+        actor: caller.did,
+        body: message,
+        digest,
+      });
+      return created;
+    });
+    return { status: 201, body: this.resource(row) };
+  }
+
+  private async repeatedInitial(row: NegotiationRow, digest: string): Promise<ReceiveResult> {
+    if (await hasReceived(this.deps.db, row.id, digest)) return { status: 201, body: this.resource(row) };
+    throw new NegotiationRefused(
+      `a negotiation with this ${row.role === 'provider' ? 'consumerPid' : 'providerPid'} already exists (${row.id}); send further messages to it`,
+      'duplicate_pid',
+    );
+  }
+
+  /**
+   * Any message to an existing negotiation, addressed by this connector's pid. Checks the caller is
+   * the counter-party (else 404), answers a repeated message idempotently, checks the transition
+   * (else 400), applies it and schedules the automatic next step.
+   */
+  async receive(
+    caller: VerifiedParticipant,
+    pid: string,
+    kind: NegotiationMessageKind,
+    message: Record<string, unknown> & { providerPid?: string; consumerPid?: string },
+    digest: string,
+  ): Promise<ReceiveResult> {
+    for (let attempt = 0; ; attempt++) {
+      const row = await this.ownedBy(caller, pid);
+      const ownPid = row.role === 'provider' ? message.providerPid : message.consumerPid;
+      const theirPid = row.role === 'provider' ? message.consumerPid : message.providerPid;
+      const theirStored = row.role === 'provider' ? row.consumer_pid : row.provider_pid;
+      if (ownPid !== undefined && ownPid !== row.id) {
+        throw new ValidationError(
+          `the body's ${row.role === 'provider' ? 'providerPid' : 'consumerPid'} ${ownPid} differs from the path's ${row.id}`,
+          { pointer: row.role === 'provider' ? '/providerPid' : '/consumerPid' },
+          'pid_mismatch',
+        );
+      }
+      if (theirPid !== undefined && theirStored !== null && theirPid !== theirStored) {
+        throw new NotFoundError(`negotiation ${pid} has another counter-party pid`, 'not_found');
+      }
+      if (await hasReceived(this.deps.db, row.id, digest)) return { status: 200, body: this.resource(row) };
+      const to = onReceive(row.role, row.state, kind);
+      if (!to) throw new NegotiationRefused(refusal(row.role, row.state, kind, this.other(row.role)));
+      try {
+        const updated = await this.deps.db.transaction(async (tx) => {
+          const set: TransitionOptions['set'] = {};
+          if (row.role === 'consumer' && !row.provider_pid && theirPid) set.provider_pid = theirPid;
+          if (kind === 'request' || kind === 'offer') set.offer = message.offer;
+          if (kind === 'terminate') {
+            set.termination = { code: message.code, reason: message.reason, by: caller.did };
+          }
+          let extra: Record<string, unknown> | undefined;
+          if (kind === 'agree') {
+            const agreement = message.agreement as Agreement;
+            set.agreement_id = agreement['@id'];
+            extra = { agreementId: agreement['@id'] };
+            await this.storeAgreement(tx, row, agreement);
+          }
+          return this.transition(tx, row, kind, to, {
+            direction: 'in',
+            actor: caller.did,
+            body: message,
+            digest,
+            set,
+            reason: kind === 'terminate' ? message.reason : undefined,
+            audit: extra,
+          });
+        });
+        return { status: 200, body: this.resource(updated) };
+      } catch (e) {
+        if (e instanceof StaleState && attempt < 3) continue;
+        if (e instanceof StaleState) throw new NegotiationRefused('the negotiation changed meanwhile; retry');
+        throw e;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- management: steps by hand
+
+  /** Consumer: starts a negotiation by sending a ContractRequestMessage to the provider. */
+  async start(input: StartInput, actor: string): Promise<NegotiationRow> {
+    const datasetId = input.datasetId ?? input.offer.target;
+    if (!datasetId) {
+      throw new ValidationError('the offer has no target: give datasetId', { pointer: '/datasetId' });
+    }
+    if (input.offer.target !== undefined && input.offer.target !== datasetId) {
+      throw new ValidationError(
+        `the offer's target ${input.offer.target} differs from datasetId ${datasetId}`,
+        {
+          pointer: '/offer/target',
+        },
+      );
+    }
+    const offer: MessageOffer = { ...input.offer, target: datasetId };
+    const address = normalizeBaseUrl(input.counterPartyAddress);
+    const id = `urn:uuid:${randomUUID()}`;
+    const message = buildContractRequestMessage({
+      consumerPid: id,
+      offer,
+      callbackAddress: this.deps.callbackAddress,
+    });
+    return this.deps.db.transaction(async (tx) => {
+      const r = await tx.query<NegotiationRow>(
+        `INSERT INTO negotiations (id, role, state, consumer_pid, counter_party_did, counter_party_address,
+           dataset_id, offer_id, offer, requested_offer, manual)
+         VALUES ($1, 'consumer', 'REQUESTED', $1, $2, $3, $4, $5, $6, $6, $7) RETURNING *`,
+        [
+          id,
+          input.counterPartyId,
+          address,
+          datasetId,
+          offer['@id'],
+          JSON.stringify(offer),
+          input.manual ?? false,
+        ],
+      );
+      const row = r.rows[0]!;
+      await this.record(tx, row, null, 'REQUESTED', 'request', {
+        direction: 'out',
+        actor,
+        body: message,
+        send: message,
+      });
+      return row;
+    });
+  }
+
+  /**
+   * Takes `kind` as this connector's next step (by hand, or as the automatic behaviour). Throws
+   * ConflictError (409) with the reason when the role or state does not allow it.
+   */
+  async step(
+    id: string,
+    kind: NegotiationMessageKind,
+    input: StepInput,
+    actor: string,
+  ): Promise<NegotiationRow> {
+    for (let attempt = 0; ; attempt++) {
+      const row = await loadNegotiation(this.deps.db, id);
+      if (!row) throw new NotFoundError(`no negotiation ${id}`);
+      const to = onStep(row.role, row.state, kind);
+      if (!to) throw new ConflictError(refusal(row.role, row.state, kind, row.role), { state: row.state });
+      try {
+        return await this.deps.db.transaction((tx) => this.applyStep(tx, row, kind, to, input, actor));
+      } catch (e) {
+        if (e instanceof StaleState && attempt < 3) continue;
+        if (e instanceof StaleState) throw new ConflictError('the negotiation changed meanwhile; retry');
+        throw e;
+      }
+    }
+  }
+
+  private async applyStep(
+    tx: Queryable,
+    row: NegotiationRow,
+    kind: NegotiationMessageKind,
+    to: NegotiationState,
+    input: StepInput,
+    actor: string,
+  ): Promise<NegotiationRow> {
+    const pids = () => {
+      if (!row.provider_pid || !row.consumer_pid) {
+        throw new ConflictError(
+          `the counter-party's pid is not known yet (the ${row.role === 'consumer' ? 'provider' : 'consumer'} has not answered)`,
+        );
+      }
+      return { providerPid: row.provider_pid, consumerPid: row.consumer_pid };
+    };
+    const base = { direction: 'out' as const, actor };
+    switch (kind) {
+      case 'offer': {
+        const offer = this.offerWithTarget(input.offer ?? this.catalogueOffer(row), row);
+        const message = buildContractOfferMessage({ ...pids(), offer });
+        return this.transition(tx, row, kind, to, { ...base, body: message, send: message, set: { offer } });
+      }
+      case 'request': {
+        const offer = this.offerWithTarget(input.offer ?? row.offer, row);
+        const message = buildContractRequestMessage({
+          consumerPid: row.id,
+          providerPid: pids().providerPid,
+          offer,
+        });
+        return this.transition(tx, row, kind, to, { ...base, body: message, send: message, set: { offer } });
+      }
+      case 'agree': {
+        const decision = this.decide(row);
+        if (!decision.permitted) {
+          throw new ConflictError(
+            `the contract policy does not permit ${row.counter_party_did}: ${decision.reasons.join('; ')}`,
+            {
+              reasons: decision.reasons,
+            },
+          );
+        }
+        const rules = row.offer ?? this.catalogueOffer(row);
+        const agreement = buildAgreement({
+          id: `urn:uuid:${randomUUID()}`,
+          target: row.dataset_id!,
+          assigner: this.deps.did,
+          assignee: row.counter_party_did,
+          timestamp: this.now()
+            .toISOString()
+            .replace(/\.\d{3}Z$/, 'Z'),
+          permission: rules?.permission,
+          prohibition: rules?.prohibition,
+          obligation: rules?.obligation,
+          ...(rules?.profile !== undefined ? { profile: rules.profile } : {}),
+        });
+        await this.storeAgreement(tx, row, agreement);
+        const message = buildContractAgreementMessage({ ...pids(), agreement });
+        return this.transition(tx, row, kind, to, {
+          ...base,
+          body: message,
+          send: message,
+          set: { agreement_id: agreement['@id'] },
+          audit: { agreementId: agreement['@id'], decision: decision.reasons },
+        });
+      }
+      case 'accept':
+      case 'finalize': {
+        const message = buildContractNegotiationEventMessage({
+          ...pids(),
+          eventType: kind === 'accept' ? 'ACCEPTED' : 'FINALIZED',
+        });
+        return this.transition(tx, row, kind, to, { ...base, body: message, send: message });
+      }
+      case 'verify': {
+        const message = buildContractAgreementVerificationMessage(pids());
+        return this.transition(tx, row, kind, to, { ...base, body: message, send: message });
+      }
+      case 'terminate': {
+        const termination = { code: input.code, reason: input.reason, by: this.deps.did };
+        // A negotiation whose counter-party pid is unknown is terminated locally only.
+        const canSend = row.provider_pid !== null && row.consumer_pid !== null;
+        const message = canSend
+          ? buildContractNegotiationTerminationMessage({ ...pids(), code: input.code, reason: input.reason })
+          : undefined;
+        return this.transition(tx, row, kind, to, {
+          ...base,
+          body: message,
+          send: message,
+          set: { termination },
+          reason: input.reason,
+        });
+      }
+    }
+  }
+
+  /** Terminates without a management call (give-up, refusal by the peer); sends a termination when `notify`. */
+  async terminateLocally(id: string, reason: string[], code: string, notify: boolean): Promise<void> {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const row = await loadNegotiation(this.deps.db, id);
+      if (!row || isTerminal(row.state)) return;
+      try {
+        await this.deps.db.transaction(async (tx) => {
+          const canSend = notify && row.provider_pid !== null && row.consumer_pid !== null;
+          const message = canSend
+            ? buildContractNegotiationTerminationMessage({
+                providerPid: row.provider_pid!,
+                consumerPid: row.consumer_pid!,
+                code,
+                reason,
+              })
+            : undefined;
+          await this.transition(tx, row, 'terminate', 'TERMINATED', {
+            direction: canSend ? 'out' : 'local',
+            actor: 'system',
+            body: message,
+            send: message,
+            set: { termination: { code, reason, by: this.deps.did } },
+            reason,
+          });
+        });
+        return;
+      } catch (e) {
+        if (!(e instanceof StaleState)) throw e;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- automatic behaviour
+
+  /** Outbox handlers of this manager. */
+  handlers(): Record<string, TopicHandler> {
+    return {
+      [SEND_TOPIC]: {
+        handle: (p, m) => this.send(p as SendPayload, m),
+        onGiveUp: async (p, lastError) => {
+          const payload = p as SendPayload;
+          await this.terminateLocally(
+            payload.id,
+            [
+              `the ${MESSAGE_TYPE[payload.kind]} to ${payload.address} was not delivered before the deadline: ${lastError}`,
+            ],
+            'peer_unreachable',
+            payload.kind !== 'terminate',
+          );
+        },
+      },
+      [AUTO_TOPIC]: { handle: (p) => this.auto(p as AutoPayload) },
+      [WEBHOOK_TOPIC]: {
+        handle: async (p) => {
+          const { url, event } = p as { url: string; event: unknown };
+          await this.deps.postWebhook(url, event);
+        },
+      },
+    };
+  }
+
+  private async send(p: SendPayload, _m: ClaimedMessage): Promise<void> {
+    const peer = { baseUrl: p.address, did: p.did };
+    const c = this.deps.client;
+    const m = p.message as never;
+    try {
+      switch (p.kind) {
+        case 'request': {
+          const answer = await c.requestNegotiation(peer, m);
+          if (answer?.providerPid) {
+            await this.deps.db.query(
+              `UPDATE negotiations SET provider_pid = COALESCE(provider_pid, $2) WHERE id = $1`,
+              [p.id, answer.providerPid],
+            );
+          }
+          return;
+        }
+        case 'offer':
+          await c.offerNegotiation(peer, m);
+          return;
+        case 'accept':
+          return await c.acceptNegotiation(peer, m);
+        case 'agree':
+          return await c.agreeNegotiation(peer, m);
+        case 'verify':
+          return await c.verifyNegotiation(peer, m);
+        case 'finalize':
+          return await c.finalizeNegotiation(peer, m);
+        case 'terminate':
+          return await c.terminateNegotiation(peer, m, p.to);
+      }
+    } catch (e) {
+      const status =
+        e instanceof PeerError ? (e.details as { status?: number } | undefined)?.status : undefined;
+      // The peer refused the message (4xx other than timeouts and rate limits): retrying cannot help.
+      if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+        this.deps.log.warn({ negotiation: p.id, kind: p.kind, status }, 'peer refused a negotiation message');
+        if (p.kind !== 'terminate') {
+          await this.terminateLocally(
+            p.id,
+            [
+              `the counter-party refused the ${MESSAGE_TYPE[p.kind]} (${status}): ${e instanceof Error ? e.message : String(e)}`,
+            ],
+            'peer_refused',
+            false,
+          );
+        }
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /** The automatic next step after entering `state` (skipped when the negotiation moved on or is manual). */
+  private async auto(p: AutoPayload): Promise<void> {
+    const row = await loadNegotiation(this.deps.db, p.id);
+    if (!row || row.state !== p.state || row.manual) return;
+    try {
+      if (row.role === 'provider') {
+        if (row.state === 'REQUESTED' || row.state === 'ACCEPTED') {
+          const problem = this.requestProblem(row);
+          if (problem) {
+            await this.terminateLocally(row.id, problem.reasons, problem.code, true);
+            return;
+          }
+          await this.step(row.id, 'agree', {}, 'system');
+        } else if (row.state === 'VERIFIED') {
+          await this.step(row.id, 'finalize', {}, 'system');
+        }
+      } else {
+        if (row.state === 'OFFERED' && this.deps.settings.autoAccept && row.requested_offer) {
+          if (sameRules(row.offer, row.requested_offer) && row.offer?.target === row.dataset_id) {
+            await this.step(row.id, 'accept', {}, 'system');
+          }
+        } else if (row.state === 'AGREED' && this.deps.settings.autoVerify && row.requested_offer) {
+          const a = row.agreement_id ? await loadAgreement(this.deps.db, row.agreement_id) : undefined;
+          if (a && this.agreementMatches(row, a.policy)) await this.step(row.id, 'verify', {}, 'system');
+        }
+      }
+    } catch (e) {
+      // Someone (the peer, an operator) moved the negotiation meanwhile: nothing left to do.
+      if (e instanceof ConflictError) return;
+      throw e;
+    }
+  }
+
+  /** Provider: why the request on the table cannot be agreed, or undefined when it can. */
+  private requestProblem(row: NegotiationRow): { code: string; reasons: string[] } | undefined {
+    const resolved = row.resolved_offer;
+    if (!resolved) {
+      return {
+        code: 'offer_not_found',
+        reasons: [
+          `offer ${row.offer_id} is not a current offer for dataset ${row.dataset_id ?? '(no target)'}`,
+        ],
+      };
+    }
+    if (!sameRules(row.offer, resolved.policy)) {
+      return {
+        code: 'offer_mismatch',
+        reasons: [
+          `the requested terms differ from offer ${resolved.offerId}; ask for the offer as the catalogue shows it`,
+        ],
+      };
+    }
+    const decision = this.decide(row);
+    if (!decision.permitted) return { code: 'policy_denied', reasons: decision.reasons };
+    return undefined;
+  }
+
+  /** Provider: the contract policy evaluated for the consumer in negotiation scope. */
+  private decide(row: NegotiationRow): Decision {
+    if (row.role !== 'provider' || !row.resolved_offer) {
+      return {
+        permitted: false,
+        decidedBy: null,
+        trace: [],
+        duties: [],
+        reasons: [
+          `offer ${row.offer_id} is not a current offer for dataset ${row.dataset_id ?? '(no target)'}`,
+        ],
+      };
+    }
+    let policy;
+    try {
+      policy = compilePolicy(row.resolved_offer.policy);
+    } catch (e) {
+      return {
+        permitted: false,
+        decidedBy: null,
+        trace: [],
+        duties: [],
+        reasons: [`the offer's policy does not compile: ${e instanceof Error ? e.message : String(e)}`],
+      };
+    }
+    return evaluate(policy, 'negotiation', {
+      now: this.now(),
+      participant: reviveParticipant(row.participant),
+      dataspace: { membershipCredentialType: this.deps.settings.membershipCredentialType },
+    });
+  }
+
+  private agreementMatches(row: NegotiationRow, agreement: Agreement): boolean {
+    return (
+      agreement.target === row.dataset_id &&
+      agreement.assigner === row.counter_party_did &&
+      agreement.assignee === this.deps.did &&
+      sameRules(agreement, row.offer)
+    );
+  }
+
+  // ---------------------------------------------------------------- the transition itself
+
+  /** Applies `from → to` with the optimistic check, then records it. Throws StaleState. */
+  private async transition(
+    tx: Queryable,
+    row: NegotiationRow,
+    kind: NegotiationMessageKind,
+    to: NegotiationState,
+    o: TransitionOptions,
+  ): Promise<NegotiationRow> {
+    const s = o.set ?? {};
+    const r = await tx.query<NegotiationRow>(
+      `UPDATE negotiations SET state = $3, updated_at = now(),
+         provider_pid = COALESCE(provider_pid, $4), consumer_pid = COALESCE(consumer_pid, $5),
+         offer = COALESCE($6, offer), agreement_id = COALESCE($7, agreement_id),
+         termination = COALESCE($8, termination)
+       WHERE id = $1 AND state = $2 RETURNING *`,
+      [
+        row.id,
+        row.state,
+        to,
+        s.provider_pid ?? null,
+        s.consumer_pid ?? null,
+        s.offer === undefined ? null : JSON.stringify(s.offer),
+        s.agreement_id ?? null,
+        s.termination === undefined ? null : JSON.stringify(s.termination),
+      ],
+    );
+    const updated = r.rows[0];
+    if (!updated) throw new StaleState(`negotiation ${row.id} is no longer ${row.state}`);
+    await this.record(tx, updated, row.state, to, kind, o);
+    return updated;
+  }
+
+  /** History, audit, the message to send, the automatic next step, webhooks. */
+  private async record(
+    tx: Queryable,
+    row: NegotiationRow,
+    from: NegotiationState | null,
+    to: NegotiationState,
+    kind: NegotiationMessageKind,
+    o: TransitionOptions,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO negotiation_history (negotiation_id, from_state, to_state, message, direction, actor, body, digest, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        row.id,
+        from,
+        to,
+        kind,
+        o.direction,
+        o.actor,
+        o.body === undefined ? null : JSON.stringify(o.body),
+        o.digest ?? null,
+        o.reason === undefined ? null : JSON.stringify(o.reason),
+      ],
+    );
+    await this.deps.audit?.append(tx, {
+      type: 'negotiation.transition',
+      actor: o.actor,
+      subjects: {
+        negotiation: row.id,
+        providerPid: row.provider_pid ?? undefined,
+        consumerPid: row.consumer_pid ?? undefined,
+        dataset: row.dataset_id ?? undefined,
+        counterParty: row.counter_party_did,
+        agreement: row.agreement_id ?? undefined,
+      },
+      content: {
+        role: row.role,
+        from,
+        to,
+        message: MESSAGE_TYPE[kind],
+        direction: o.direction,
+        ...(o.reason !== undefined ? { reason: o.reason } : {}),
+        ...(o.audit ?? {}),
+      },
+    });
+    if (o.send) {
+      const payload: SendPayload = {
+        id: row.id,
+        kind,
+        to: this.other(row.role),
+        address: row.counter_party_address,
+        did: row.counter_party_did,
+        message: o.send,
+      };
+      await this.deps.outbox.enqueue(tx, {
+        topic: SEND_TOPIC,
+        key: row.id,
+        payload,
+        deadlineMs: this.deps.settings.deadlineMs,
+      });
+    }
+    if (!row.manual && AUTO_STATES[row.role].includes(to)) {
+      await this.deps.outbox.enqueue(tx, {
+        topic: AUTO_TOPIC,
+        key: row.id,
+        payload: { id: row.id, state: to },
+      });
+    }
+    const hooks = await tx.query<{ id: string; url: string }>('SELECT id, url FROM negotiation_webhooks');
+    for (const h of hooks.rows) {
+      await this.deps.outbox.enqueue(tx, {
+        topic: WEBHOOK_TOPIC,
+        key: `webhook:${h.id}:${row.id}`,
+        payload: {
+          url: h.url,
+          event: {
+            type: 'negotiation.state',
+            negotiationId: row.id,
+            role: row.role,
+            from,
+            to,
+            message: MESSAGE_TYPE[kind],
+            counterPartyId: row.counter_party_did,
+            datasetId: row.dataset_id,
+            agreementId: row.agreement_id,
+            at: this.now().toISOString(),
+          },
+        },
+      });
+    }
+  }
+
+  private async storeAgreement(tx: Queryable, row: NegotiationRow, agreement: Agreement): Promise<void> {
+    const provider = row.role === 'provider' ? this.deps.did : row.counter_party_did;
+    const consumer = row.role === 'provider' ? row.counter_party_did : this.deps.did;
+    const digest = digestOf(agreement);
+    await tx.query(
+      `INSERT INTO agreements (id, negotiation_id, role, provider_did, consumer_did, dataset_id, asset_id, policy, digest, signed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        agreement['@id'],
+        row.id,
+        row.role,
+        provider,
+        consumer,
+        agreement.target,
+        row.resolved_offer?.assetId ?? agreement.target,
+        JSON.stringify(agreement),
+        digest,
+        agreement.timestamp ?? this.now().toISOString(),
+      ],
+    );
+    await this.deps.audit?.append(tx, {
+      type: 'agreement',
+      actor: row.role === 'provider' ? this.deps.did : row.counter_party_did,
+      subjects: { negotiation: row.id, agreement: agreement['@id'], dataset: agreement.target },
+      content: { agreement, digest, role: row.role },
+    });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private other(role: Role): Role {
+    return role === 'provider' ? 'consumer' : 'provider';
+  }
+
+  /** 404 for an unknown pid and for a caller who is not the negotiation's counter-party. */
+  private async ownedBy(caller: VerifiedParticipant, pid: string): Promise<NegotiationRow> {
+    const row = await loadNegotiation(this.deps.db, pid);
+    if (!row || row.counter_party_did !== caller.did) throw new NotFoundError(`no negotiation ${pid}`);
+    return row;
+  }
+
+  resource(row: NegotiationRow): ContractNegotiation {
+    return buildContractNegotiation({
+      providerPid: row.provider_pid ?? row.id,
+      consumerPid: row.consumer_pid ?? row.id,
+      state: row.state,
+    });
+  }
+
+  private catalogueOffer(row: NegotiationRow): MessageOffer | null {
+    const p = row.resolved_offer?.policy as MessageOffer | undefined;
+    return p ? { ...p, '@id': row.resolved_offer!.offerId } : row.offer;
+  }
+
+  private offerWithTarget(
+    offer: MessageOffer | null,
+    row: NegotiationRow,
+  ): MessageOffer & { target: string } {
+    if (!offer) throw new ConflictError('there is no offer to send: give one');
+    const target = offer.target ?? row.dataset_id;
+    if (!target) throw new ConflictError('the offer has no target and the negotiation no dataset');
+    return { ...offer, target };
+  }
+
+  // ---------------------------------------------------------------- NegotiationService
+
+  async agreement(agreementId: string, tx?: Queryable) {
+    const a = await loadAgreement(tx ?? this.deps.db, agreementId);
+    if (!a || a.state !== 'FINALIZED') return undefined;
+    return {
+      id: a.id,
+      policy: a.policy as Record<string, unknown>,
+      providerDid: a.provider_did,
+      consumerDid: a.consumer_did,
+      assetId: a.asset_id,
+      datasetId: a.dataset_id,
+      signedAt: new Date(a.signed_at),
+      retired: a.retired_at !== null,
+      role: a.role,
+    };
+  }
+}
