@@ -137,8 +137,9 @@ export async function waitForState(
   for (;;) {
     const res = await management(c, `/v1/negotiations/${encodeURIComponent(id)}`);
     if (res.status === 200) {
-      last = await json(res);
-      if (ok(String(last.state))) return last;
+      const body = await json(res);
+      last = body;
+      if (ok(String(body.state))) return body;
     }
     if (Date.now() > until) {
       throw new Error(`negotiation ${id} did not reach ${String(state)}: ${JSON.stringify(last)}`);
