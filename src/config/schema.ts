@@ -186,6 +186,20 @@ export const configSchema = z.strictObject({
         .string()
         .default('MembershipCredential')
         .describe('Credential type that makes a participant a member of the data space'),
+      key: z
+        .string()
+        .optional()
+        .describe('The signing key as JWK JSON (or a JWK set for rotation); wins over keyFile. Keep it in the environment (PONTIS_IDENTITY_KEY), never in the repository'),
+      statusListCacheTtlMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(300_000)
+        .describe('How long fetched status list credentials are cached'),
+      presentationFormat: z
+        .enum(['jwt', 'data-integrity'])
+        .default('jwt')
+        .describe('How presentations answered by the credential service are secured'),
     })
     .prefault({}),
   negotiation: z

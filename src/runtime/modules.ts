@@ -2,6 +2,7 @@ import type { Config } from '../config/index.js';
 import type { ModuleFactory } from './module.js';
 import { auditModule } from './modules/audit.js';
 import { catalogModule } from './modules/catalog.js';
+import { identityModule } from './modules/identity.js';
 import { negotiationModule } from './modules/negotiation.js';
 import { systemModule } from './modules/system.js';
 
@@ -12,10 +13,10 @@ import { systemModule } from './modules/system.js';
 export function modulesFor(role: Config['role']): ModuleFactory[] {
   switch (role) {
     case 'connector':
-      return [systemModule, auditModule, catalogModule, negotiationModule];
+      return [systemModule, identityModule, auditModule, catalogModule, negotiationModule];
     case 'catalogue':
-      return [systemModule];
+      return [systemModule, identityModule];
     case 'issuer':
-      return [systemModule];
+      return [systemModule, identityModule];
   }
 }
