@@ -1,0 +1,570 @@
+/**
+ * The catalogue role's tables: the participant registry with each participant's crawl status, and the
+ * federated index (search with PostgreSQL full-text search, facet counts, sorting and paging).
+ * A participant's datasets are replaced in one transaction, so a search sees the old copy or the new
+ * one, never a half-written participant.
+ */
+import { createHash } from 'node:crypto';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import type { Database, Queryable } from '../../store/db.js';
+import { searchText, type IndexedDataset } from './extract.js';
+import type { OfferSummary } from './offers.js';
+
+export type ParticipantState = 'pending' | 'ok' | 'stale' | 'failing' | 'untrusted';
+
+export interface Participant {
+  id: string;
+  did: string | null;
+  address: string | null;
+  dataSpace: string | null;
+  origin: 'config' | 'api';
+  intervalSeconds: number | null;
+  createdAt: Date;
+  state: ParticipantState;
+  lastAttemptAt: Date | null;
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  failures: number;
+  nextCrawlAt: Date;
+  datasetCount: number;
+}
+
+export interface ParticipantInput {
+  id?: string;
+  did?: string;
+  address?: string;
+  dataSpace?: string;
+  intervalSeconds?: number;
+}
+
+interface ParticipantRow {
+  id: string;
+  did: string | null;
+  address: string | null;
+  data_space: string | null;
+  origin: 'config' | 'api';
+  interval_seconds: number | null;
+  created_at: Date;
+  state: ParticipantState;
+  last_attempt_at: Date | null;
+  last_success_at: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+  failures: number;
+  next_crawl_at: Date;
+  dataset_count: number;
+}
+
+const toParticipant = (r: ParticipantRow): Participant => ({
+  id: r.id,
+  did: r.did,
+  address: r.address,
+  dataSpace: r.data_space,
+  origin: r.origin,
+  intervalSeconds: r.interval_seconds,
+  createdAt: r.created_at,
+  state: r.state,
+  lastAttemptAt: r.last_attempt_at,
+  lastSuccessAt: r.last_success_at,
+  lastError: r.last_error,
+  lastErrorAt: r.last_error_at,
+  failures: r.failures,
+  nextCrawlAt: r.next_crawl_at,
+  datasetCount: r.dataset_count,
+});
+
+const ID_PATTERN = /^[A-Za-z0-9._~-]{1,100}$/;
+
+/** A stable id from the DID (or the address): the same participant always gets the same id. */
+export function participantIdFor(input: { did?: string | null; address?: string | null }): string {
+  const key = input.did ?? normalizeAddress(input.address ?? '');
+  return 'p-' + createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+export function normalizeAddress(address: string): string {
+  return address.trim().replace(/\/+$/, '');
+}
+
+function checkInput(p: ParticipantInput): void {
+  if (!p.did && !p.address) throw new ValidationError('a participant needs a did or an address (or both)');
+  if (p.did !== undefined && !/^did:[a-z0-9]+:\S+$/.test(p.did))
+    throw new ValidationError(`not a DID: ${p.did}`, { pointer: '/did' });
+  if (p.address !== undefined) {
+    let u: URL | undefined;
+    try {
+      u = new URL(p.address);
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:'))
+      throw new ValidationError(`not an http(s) URL: ${p.address}`, { pointer: '/address' });
+  }
+  if (p.id !== undefined && !ID_PATTERN.test(p.id))
+    throw new ValidationError(`participant id must match ${ID_PATTERN.source}`, { pointer: '/id' });
+}
+
+export interface SearchQuery {
+  q?: string;
+  participant?: string[];
+  dataSpace?: string[];
+  publisher?: string[];
+  keyword?: string[];
+  theme?: string[];
+  format?: string[];
+  license?: string[];
+  /** `relevance` (default with q), `title`, `participant`, `crawled`; `-` prefix for descending. */
+  sort?: string;
+  limit?: number;
+  offset?: number;
+  /** Facet counts (default true); `facetLimit` values per facet (default 20). */
+  facets?: boolean;
+  facetLimit?: number;
+}
+
+export const FACETS = [
+  'participant',
+  'dataSpace',
+  'publisher',
+  'keyword',
+  'theme',
+  'format',
+  'license',
+] as const;
+export type FacetName = (typeof FACETS)[number];
+
+export interface SearchHit {
+  datasetId: string;
+  participant: string;
+  dataSpace: string;
+  source: string;
+  endpoint: string;
+  title: string;
+  description: string;
+  publisher: string | null;
+  keywords: string[];
+  themes: string[];
+  formats: string[];
+  licenses: string[];
+  offers: OfferSummary[];
+  /** True when the participant's last crawl failed: this is its last good copy. */
+  stale: boolean;
+  lastSuccessAt: Date | null;
+  crawledAt: Date;
+  score?: number;
+}
+
+export interface SearchResult {
+  items: SearchHit[];
+  total: number;
+  limit: number;
+  offset: number;
+  facets?: Record<FacetName, { value: string; count: number }[]>;
+}
+
+const SORTS: Record<string, string> = {
+  title: 'd.title, d.participant, d.dataset_id',
+  '-title': 'd.title DESC, d.participant DESC, d.dataset_id DESC',
+  participant: 'd.participant, d.title, d.dataset_id',
+  '-participant': 'd.participant DESC, d.title DESC, d.dataset_id DESC',
+  crawled: 'd.crawled_at, d.participant, d.dataset_id',
+  '-crawled': 'd.crawled_at DESC, d.participant, d.dataset_id',
+};
+
+// Which column each facet filters and counts; `array` columns use && (overlap, GIN) and unnest.
+const FACET_COLUMNS: Record<FacetName, { column: string; array: boolean; lower: boolean }> = {
+  participant: { column: 'participant', array: false, lower: false },
+  dataSpace: { column: 'data_space', array: false, lower: false },
+  publisher: { column: 'publisher', array: false, lower: false },
+  keyword: { column: 'keywords', array: true, lower: true },
+  theme: { column: 'themes', array: true, lower: true },
+  format: { column: 'formats', array: true, lower: false },
+  license: { column: 'licenses', array: true, lower: false },
+};
+
+/** The text search configuration: English stemming, as PGlite and PostgreSQL both ship it. */
+const TS_CONFIG = 'english';
+
+export function createFederationStore(db: Database) {
+  // Bumped on every index change; search results' facet counts are cached per generation.
+  let generation = 0;
+  const facetCache = new Map<string, { generation: number; value: SearchResult['facets'] }>();
+
+  async function getParticipant(id: string, q: Queryable = db): Promise<Participant | undefined> {
+    const r = await q.query<ParticipantRow>('SELECT * FROM federation_participants WHERE id = $1', [id]);
+    return r.rows[0] ? toParticipant(r.rows[0]) : undefined;
+  }
+
+  return {
+    get generation() {
+      return generation;
+    },
+
+    getParticipant,
+
+    async listParticipants(
+      options: { limit?: number; offset?: number } = {},
+    ): Promise<{ items: Participant[]; total: number }> {
+      const r = await db.query<ParticipantRow & { total: number }>(
+        `SELECT *, count(*) OVER () AS total FROM federation_participants ORDER BY created_at, id LIMIT $1 OFFSET $2`,
+        [options.limit ?? 1000, options.offset ?? 0],
+      );
+      const total =
+        r.rows[0]?.total ??
+        (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM federation_participants')).rows[0]!.n;
+      return { items: r.rows.map(toParticipant), total };
+    },
+
+    /** Adds a participant; ConflictError when its DID or address is already registered. */
+    async addParticipant(input: ParticipantInput, origin: 'config' | 'api' = 'api'): Promise<Participant> {
+      checkInput(input);
+      const address = input.address ? normalizeAddress(input.address) : null;
+      const id = input.id ?? participantIdFor({ did: input.did, address });
+      const existing = await db.query<{ id: string }>(
+        `SELECT id FROM federation_participants WHERE id = $1 OR did = $2 OR (did IS NULL AND $2::text IS NULL AND address = $3)`,
+        [id, input.did ?? null, address],
+      );
+      if (existing.rows.length > 0)
+        throw new ConflictError(`participant ${input.did ?? address} is already registered`, {
+          id: existing.rows[0]!.id,
+        });
+      const r = await db.query<ParticipantRow>(
+        `INSERT INTO federation_participants (id, did, address, data_space, origin, interval_seconds)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+        [id, input.did ?? null, address, input.dataSpace ?? null, origin, input.intervalSeconds ?? null],
+      );
+      generation++;
+      return toParticipant(r.rows[0]!);
+    },
+
+    /** Removes a participant and, in the same transaction, every dataset found at it. */
+    async removeParticipant(id: string): Promise<void> {
+      const r = await db.query('DELETE FROM federation_participants WHERE id = $1', [id]);
+      if (r.rowCount === 0) throw new NotFoundError(`no participant ${id}`);
+      generation++;
+    },
+
+    /**
+     * Makes the configured participants (origin 'config') exactly `list`: adds new ones, updates
+     * changed ones, removes those no longer configured. Operators' entries are left alone.
+     */
+    async syncConfigured(list: ParticipantInput[]): Promise<void> {
+      list.forEach(checkInput);
+      await db.transaction(async (tx) => {
+        const ids: string[] = [];
+        for (const p of list) {
+          const address = p.address ? normalizeAddress(p.address) : null;
+          const id = p.id ?? participantIdFor({ did: p.did, address });
+          ids.push(id);
+          await tx.query(
+            `INSERT INTO federation_participants (id, did, address, data_space, origin, interval_seconds)
+             VALUES ($1, $2, $3, $4, 'config', $5)
+             ON CONFLICT (id) DO UPDATE SET did = EXCLUDED.did, address = EXCLUDED.address,
+               data_space = EXCLUDED.data_space, origin = 'config', interval_seconds = EXCLUDED.interval_seconds`,
+            [id, p.did ?? null, address, p.dataSpace ?? null, p.intervalSeconds ?? null],
+          );
+        }
+        await tx.query(`DELETE FROM federation_participants WHERE origin = 'config' AND NOT (id = ANY($1))`, [
+          ids,
+        ]);
+      });
+      generation++;
+    },
+
+    /** Participants whose next crawl is due, earliest first. */
+    async due(limit: number, exclude: string[] = []): Promise<Participant[]> {
+      const r = await db.query<ParticipantRow>(
+        `SELECT * FROM federation_participants WHERE next_crawl_at <= now() AND NOT (id = ANY($2))
+         ORDER BY next_crawl_at, id LIMIT $1`,
+        [limit, exclude],
+      );
+      return r.rows.map(toParticipant);
+    },
+
+    /** Earliest next crawl among all participants (to sleep until then). */
+    async nextDue(): Promise<Date | undefined> {
+      const r = await db.query<{ at: Date | null }>(
+        'SELECT min(next_crawl_at) AS at FROM federation_participants',
+      );
+      return r.rows[0]?.at ?? undefined;
+    },
+
+    async markAttempt(id: string): Promise<void> {
+      await db.query('UPDATE federation_participants SET last_attempt_at = now() WHERE id = $1', [id]);
+    },
+
+    /**
+     * A successful crawl: the participant's datasets become exactly `datasets`, in one transaction.
+     * Returns false when the participant was removed meanwhile (nothing is written then).
+     */
+    async replaceDatasets(
+      id: string,
+      datasets: IndexedDataset[],
+      next: { intervalMs: number },
+    ): Promise<boolean> {
+      const unique = new Map<string, IndexedDataset>();
+      for (const d of datasets) {
+        const key = `${d.participant}\n${d.datasetId}`;
+        if (!unique.has(key)) unique.set(key, d);
+      }
+      const rows = [...unique.values()].map((d) => {
+        const t = searchText(d);
+        return {
+          participant: d.participant,
+          data_space: d.dataSpace,
+          dataset_id: d.datasetId,
+          endpoint: d.endpoint,
+          title: d.title,
+          description: d.description,
+          publisher: d.publisher,
+          keywords: d.keywords,
+          themes: d.themes,
+          formats: d.formats,
+          licenses: d.licenses,
+          offers: d.offers,
+          dataset: d.dataset,
+          ta: t.a,
+          tb: t.b,
+          tc: t.c,
+        };
+      });
+      const ok = await db.transaction(async (tx) => {
+        const p = await tx.query('SELECT id FROM federation_participants WHERE id = $1 FOR UPDATE', [id]);
+        if (p.rows.length === 0) return false;
+        await tx.query('DELETE FROM federation_datasets WHERE source = $1', [id]);
+        const CHUNK = 500;
+        for (let i = 0; i < rows.length; i += CHUNK) {
+          await tx.query(
+            `INSERT INTO federation_datasets (source, participant, data_space, dataset_id, endpoint, title, description,
+               publisher, keywords, themes, formats, licenses, offers, dataset, search)
+             SELECT $1, r.participant, r.data_space, r.dataset_id, r.endpoint, r.title, r.description, r.publisher,
+               r.keywords, r.themes, r.formats, r.licenses, r.offers, r.dataset,
+               setweight(to_tsvector('${TS_CONFIG}', r.ta), 'A') || setweight(to_tsvector('${TS_CONFIG}', r.tb), 'B')
+                 || setweight(to_tsvector('${TS_CONFIG}', r.tc), 'C')
+             FROM jsonb_to_recordset($2::jsonb) AS r(participant text, data_space text, dataset_id text, endpoint text,
+               title text, description text, publisher text, keywords text[], themes text[], formats text[],
+               licenses text[], offers jsonb, dataset jsonb, ta text, tb text, tc text)`,
+            [id, JSON.stringify(rows.slice(i, i + CHUNK))],
+          );
+        }
+        await tx.query(
+          `UPDATE federation_participants SET state = 'ok', last_success_at = now(), failures = 0,
+             dataset_count = $2, next_crawl_at = now() + $3 * interval '1 millisecond'
+           WHERE id = $1`,
+          [id, rows.length, next.intervalMs],
+        );
+        return true;
+      });
+      generation++;
+      return ok;
+    },
+
+    /**
+     * A failed crawl. The last good copy stays (state `stale`), unless `untrusted`: a participant whose
+     * credentials the catalogue no longer trusts is not listed at all.
+     */
+    async recordFailure(
+      id: string,
+      error: string,
+      options: { retryInMs: number; untrusted?: boolean },
+    ): Promise<void> {
+      await db.transaction(async (tx) => {
+        if (options.untrusted) await tx.query('DELETE FROM federation_datasets WHERE source = $1', [id]);
+        await tx.query(
+          `UPDATE federation_participants SET
+             state = CASE WHEN $4 THEN 'untrusted' WHEN last_success_at IS NULL THEN 'failing' ELSE 'stale' END,
+             dataset_count = CASE WHEN $4 THEN 0 ELSE dataset_count END,
+             last_error = $2, last_error_at = now(), failures = failures + 1,
+             next_crawl_at = now() + $3 * interval '1 millisecond'
+           WHERE id = $1`,
+          [id, error.slice(0, 2000), options.retryInMs, options.untrusted ?? false],
+        );
+      });
+      generation++;
+    },
+
+    /** Makes every participant due now (`pontis catalogue crawl --once`, tests). */
+    async makeAllDue(): Promise<number> {
+      const r = await db.query('UPDATE federation_participants SET next_crawl_at = now()');
+      return r.rowCount;
+    },
+
+    async search(query: SearchQuery): Promise<SearchResult> {
+      const params: unknown[] = [];
+      const p = (v: unknown) => {
+        params.push(v);
+        return `$${params.length}`;
+      };
+      const where: string[] = [];
+      const q = query.q?.trim();
+      let tsq: string | undefined;
+      if (q) {
+        tsq = p(q);
+        where.push(`d.search @@ websearch_to_tsquery('${TS_CONFIG}', ${tsq})`);
+      }
+      for (const f of FACETS) {
+        const vs = (query as Record<FacetName, string[] | undefined>)[f];
+        if (!vs || vs.length === 0) continue;
+        const { column, array, lower } = FACET_COLUMNS[f];
+        const values = lower ? vs.map((v) => v.toLowerCase()) : vs;
+        where.push(array ? `d.${column} && ${p(values)}::text[]` : `d.${column} = ANY(${p(values)}::text[])`);
+      }
+      const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const filterParams = params.length;
+      const limit = Math.min(Math.max(query.limit ?? 20, 1), 200);
+      const offset = Math.max(query.offset ?? 0, 0);
+      let order: string;
+      const sort = query.sort ?? (tsq ? 'relevance' : 'title');
+      if (sort === 'relevance' || sort === '-relevance') {
+        order = tsq
+          ? `ts_rank(d.search, websearch_to_tsquery('${TS_CONFIG}', ${tsq})) DESC, d.title, d.participant, d.dataset_id`
+          : SORTS.title!;
+      } else {
+        const s = SORTS[sort];
+        if (!s)
+          throw new ValidationError(
+            `sort must be one of relevance, ${Object.keys(SORTS).join(', ')}; got ${sort}`,
+            { parameter: 'sort' },
+          );
+        order = s;
+      }
+      const pageSql = `SELECT d.source, d.participant, d.data_space, d.dataset_id, d.endpoint, d.title, d.description,
+          d.publisher, d.keywords, d.themes, d.formats, d.licenses, d.offers, d.crawled_at,
+          p.state, p.last_success_at, count(*) OVER () AS total
+        FROM federation_datasets d JOIN federation_participants p ON p.id = d.source
+        ${whereSql} ORDER BY ${order} LIMIT ${p(limit)} OFFSET ${p(offset)}`;
+      const page = await db.query<{
+        source: string;
+        participant: string;
+        data_space: string;
+        dataset_id: string;
+        endpoint: string;
+        title: string;
+        description: string;
+        publisher: string | null;
+        keywords: string[];
+        themes: string[];
+        formats: string[];
+        licenses: string[];
+        offers: OfferSummary[];
+        crawled_at: Date;
+        state: ParticipantState;
+        last_success_at: Date | null;
+        total: number;
+      }>(pageSql, params);
+      let total = page.rows[0]?.total;
+      if (total === undefined) {
+        total =
+          offset === 0
+            ? 0
+            : (
+                await db.query<{ n: number }>(
+                  `SELECT count(*)::int AS n FROM federation_datasets d ${whereSql}`,
+                  params.slice(0, filterParams),
+                )
+              ).rows[0]!.n;
+      }
+      const result: SearchResult = {
+        items: page.rows.map((r) => ({
+          datasetId: r.dataset_id,
+          participant: r.participant,
+          dataSpace: r.data_space,
+          source: r.source,
+          endpoint: r.endpoint,
+          title: r.title,
+          description: r.description,
+          publisher: r.publisher,
+          keywords: r.keywords,
+          themes: r.themes,
+          formats: r.formats,
+          licenses: r.licenses,
+          offers: r.offers,
+          stale: r.state === 'stale' || r.state === 'failing',
+          lastSuccessAt: r.last_success_at,
+          crawledAt: r.crawled_at,
+        })),
+        total,
+        limit,
+        offset,
+      };
+      if (query.facets !== false) {
+        const facetLimit = Math.min(Math.max(query.facetLimit ?? 20, 1), 100);
+        const key = JSON.stringify([whereSql, params.slice(0, filterParams), facetLimit]);
+        const hit = facetCache.get(key);
+        if (hit && hit.generation === generation) result.facets = hit.value;
+        else {
+          result.facets = await facetCounts(db, whereSql, params.slice(0, filterParams), facetLimit);
+          if (facetCache.size > 500) facetCache.clear();
+          facetCache.set(key, { generation, value: result.facets });
+        }
+      }
+      return result;
+    },
+
+    /** Datasets of the federated catalogue in (participant, dataset id) order, after `after` (keyset paging). */
+    async catalogPage(options: {
+      after?: { participant: string; datasetId: string };
+      limit: number;
+    }): Promise<
+      { participant: string; dataSpace: string; datasetId: string; dataset: Record<string, unknown> }[]
+    > {
+      const r = await db.query<{
+        participant: string;
+        data_space: string;
+        dataset_id: string;
+        dataset: Record<string, unknown>;
+      }>(
+        `SELECT participant, data_space, dataset_id, dataset FROM federation_datasets
+         WHERE ($1::text IS NULL OR (participant, dataset_id) > ($1, $2))
+         ORDER BY participant, dataset_id LIMIT $3`,
+        [options.after?.participant ?? null, options.after?.datasetId ?? '', options.limit],
+      );
+      return r.rows.map((x) => ({
+        participant: x.participant,
+        dataSpace: x.data_space,
+        datasetId: x.dataset_id,
+        dataset: x.dataset,
+      }));
+    },
+
+    /** One dataset of the federated catalogue by its id (the first match when several participants use it). */
+    async datasetById(
+      datasetId: string,
+    ): Promise<{ participant: string; dataset: Record<string, unknown> } | undefined> {
+      const r = await db.query<{ participant: string; dataset: Record<string, unknown> }>(
+        `SELECT participant, dataset FROM federation_datasets WHERE dataset_id = $1 ORDER BY participant LIMIT 1`,
+        [datasetId],
+      );
+      return r.rows[0];
+    },
+  };
+}
+
+export type FederationStore = ReturnType<typeof createFederationStore>;
+
+async function facetCounts(
+  db: Queryable,
+  whereSql: string,
+  params: unknown[],
+  limit: number,
+): Promise<Record<FacetName, { value: string; count: number }[]>> {
+  const parts = FACETS.map((f) => {
+    const { column, array } = FACET_COLUMNS[f];
+    const value = array ? 'v' : column;
+    const from = array ? `f, unnest(f.${column}) AS v` : `f WHERE ${column} IS NOT NULL`;
+    return `(SELECT '${f}' AS facet, ${value} AS value, count(*)::int AS n FROM ${from}
+      GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${limit})`;
+  });
+  const r = await db.query<{ facet: FacetName; value: string; n: number }>(
+    `WITH f AS MATERIALIZED (SELECT participant, data_space, publisher, keywords, themes, formats, licenses
+       FROM federation_datasets d ${whereSql})
+     ${parts.join(' UNION ALL ')}`,
+    params,
+  );
+  const out = Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as Record<
+    FacetName,
+    { value: string; count: number }[]
+  >;
+  for (const row of r.rows) out[row.facet].push({ value: row.value, count: row.n });
+  return out;
+}
