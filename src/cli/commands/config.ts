@@ -18,6 +18,7 @@ export function configCommand(program: Command): void {
       for (const path of [
         ['management', 'apiKey'],
         ['auditor', 'apiKey'],
+        ['identity', 'key'],
       ]) {
         const parent = shown[path[0]!] as Record<string, unknown>;
         if (parent[path[1]!]) parent[path[1]!] = '***';
