@@ -32,6 +32,11 @@ export interface IdentityService {
   ): Promise<VerifiedParticipant>;
   /** The `Authorization` header value (`Bearer <self-issued token>`) for a DSP call to `audience` (the peer's DID). */
   authorizationFor(audience: string, options?: { scopes?: string[] }): Promise<string>;
+  /**
+   * Re-checks a participant verified earlier (revocation status, validity) and returns it with only the
+   * credentials still valid: the transfer policy monitor calls it for running transfers. Optional.
+   */
+  refreshParticipant?(participant: VerifiedParticipant): Promise<VerifiedParticipant>;
   /** Signs a JWT/JWS with this connector's current key (EdDSA); `kid` is the key's DID URL. */
   sign(
     payload: Record<string, unknown>,
@@ -106,6 +111,10 @@ export interface NegotiationService {
         signedAt: Date;
         retired: boolean;
         role: 'provider' | 'consumer';
+        /** Provider: the offer's transferMode (default auto); manual waits for the operator. */
+        transferMode?: 'auto' | 'manual';
+        /** Consumer: the provider's DSP base URL, so a transfer request needs no address. */
+        counterPartyAddress?: string;
       }
     | undefined
   >;

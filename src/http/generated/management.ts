@@ -160,42 +160,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/policies': {
+  '/v1/transfers': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** List policy definitions */
-    get: operations['listPolicies'];
+    /** List and query transfer processes (both roles) */
+    get: operations['listTransfers'];
     put?: never;
-    /** Store a policy definition (checked on write; every problem is listed with a JSON pointer) */
-    post: operations['createPolicy'];
+    /**
+     * Consumer: request a transfer from a provider under an agreement
+     * @description Sends a TransferRequestMessage to the provider. `connectorAddress` and `providerId` are accepted as
+     *     aliases of `counterPartyAddress` and `counterPartyDid` (the DSP TCK's initiate call).
+     */
+    post: operations['requestTransfer'];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/v1/policies/validate': {
+  '/v1/transfers/{id}': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** One transfer with its history */
+    get: operations['getTransfer'];
     put?: never;
-    /** Check an ODRL policy without storing it */
-    post: operations['validatePolicy'];
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/v1/policies/evaluate': {
+  '/v1/transfers/{id}/{action}': {
     parameters: {
       query?: never;
       header?: never;
@@ -205,33 +209,50 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Dry run - evaluate a stored or given policy against a context you describe
-     * @description The participant's credentials given here are taken as verified: this is a what-if for operators,
-     *     not an authentication. `now` defaults to the time of the request.
+     * Start (provider), suspend, resume, complete or terminate a transfer
+     * @description Refused with 409 and the reason when the state or this side's role does not allow it.
      */
-    post: operations['evaluatePolicy'];
+    post: operations['transferAction'];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/v1/policies/{id}': {
+  '/v1/transfers/{id}/edr': {
     parameters: {
       query?: never;
       header?: never;
-      path: {
-        id: components['parameters']['Id'];
-      };
+      path?: never;
       cookie?: never;
     };
-    /** One policy definition */
-    get: operations['getPolicy'];
-    /** Replace a policy definition (its version goes up) */
-    put: operations['updatePolicy'];
+    /** Consumer: the current EDR of a started pull transfer (refreshed when near expiry) */
+    get: operations['getTransferEdr'];
+    put?: never;
     post?: never;
-    /** Delete a policy definition that no offer definition uses */
-    delete: operations['deletePolicy'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/transfers/{id}/data': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Consumer: the transfer's data through the provider's data plane
+     * @description A proxy: adds the token, refreshes it when needed, and streams the answer. Anything after `/data`
+     *     (path and query) is passed on (e.g. `/v1/transfers/{id}/data/items?page=2`), and so are `Range`
+     *     and `X-Purpose`. The provider's status and body come back unchanged (403 naming the rule on a denial).
+     */
+    get: operations['getTransferData'];
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -380,133 +401,80 @@ export interface components {
       /** Format: date-time */
       createdAt: string;
     };
-    /** @description Letters, digits and . _ ~ @ - (no ':', which separates the parts of offer ids) */
-    PolicyId: string;
-    /**
-     * @description An ODRL 2.2 Set, Offer or Agreement: DSP 2025-1 compacted JSON-LD (an object) or expanded
-     *     JSON-LD (an array holding one object). See policies/README.md.
-     */
-    OdrlPolicy: Record<string, never> | Record<string, never>[];
-    PolicyDefinitionInput: {
-      id?: components['schemas']['PolicyId'];
-      description?: string;
-      policy: components['schemas']['OdrlPolicy'];
-    };
-    PolicyDefinition: {
+    /** @enum {string} */
+    TransferState: 'REQUESTED' | 'STARTED' | 'SUSPENDED' | 'COMPLETED' | 'TERMINATED';
+    Transfer: {
+      /** @description This side's pid */
       id: string;
-      description?: string;
-      policy: components['schemas']['OdrlPolicy'];
       /** @enum {string} */
-      type: 'Set' | 'Offer' | 'Agreement';
-      leftOperands: string[];
-      actions: string[];
-      version: number;
+      role: 'provider' | 'consumer';
+      state: components['schemas']['TransferState'];
+      providerPid?: string | null;
+      consumerPid: string;
+      agreementId: string;
+      assetId?: string | null;
+      /** @description HttpData-PULL or HttpData-PUSH */
+      format: string;
+      counterPartyDid: string;
+      counterPartyAddress: string;
+      /** @description Data requests served (provider) */
+      usageCount: number;
+      /** @description The provider waits for the operator to start it */
+      manual: boolean;
+      /** @description Code and reason of the last suspension or termination */
+      reason?: unknown;
+      error?: string | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
     };
-    PolicyDefinitionList: {
-      items: components['schemas']['PolicyDefinition'][];
-      total: number;
-      limit: number;
-      offset: number;
+    TransferWithHistory: components['schemas']['Transfer'] & {
+      history: {
+        from?: string | null;
+        to: string;
+        event: string;
+        actor: string;
+        reason?: unknown;
+        /** Format: date-time */
+        at: string;
+      }[];
     };
-    PolicyProblem: {
-      /** @description JSON pointer into the policy as written */
-      pointer: string;
-      message: string;
-    };
-    PolicyValidation: {
-      valid: boolean;
-      problems: components['schemas']['PolicyProblem'][];
-    };
-    /** @description Exactly one of policyId and policy */
-    PolicyEvaluationRequest: {
-      policyId?: components['schemas']['PolicyId'];
-      policy?: components['schemas']['OdrlPolicy'];
-      /** @enum {string} */
-      scope: 'catalog' | 'negotiation' | 'transfer' | 'request';
-      /** @default use */
-      action: string;
-      context?: components['schemas']['PolicyEvaluationContext'];
-    };
-    PolicyEvaluationContext: {
-      /** Format: date-time */
-      now?: string;
-      participant?: {
-        did: string;
-        credentials: {
-          id?: string;
-          types: string[];
-          issuer: string;
-          subject: Record<string, never>;
-          /** Format: date-time */
-          validFrom?: string;
-          /** Format: date-time */
-          validUntil?: string;
+    TransferRequest: {
+      agreementId: string;
+      /**
+       * @default HttpData-PULL
+       * @enum {string}
+       */
+      format: 'HttpData-PULL' | 'HttpData-PUSH';
+      /**
+       * Format: uri
+       * @description The provider's DSP base URL (default: from the agreement)
+       */
+      counterPartyAddress?: string;
+      /** Format: uri */
+      connectorAddress?: string;
+      counterPartyDid?: string;
+      providerId?: string;
+      /** @description Push: where the provider delivers (endpoint and endpointProperties such as authorization, authType) */
+      dataAddress?: {
+        endpointType?: string;
+        /** Format: uri */
+        endpoint: string;
+        endpointProperties?: {
+          name: string;
+          value: string;
         }[];
       };
-      agreement?: {
-        id: string;
-        /** Format: date-time */
-        signedAt: string;
-      };
-      usage?: {
-        /** @description Uses so far */
-        count: number;
-      };
-      purpose?: string;
-      target?: string;
-      dataspace?: {
-        membershipCredentialType?: string;
-        memberIssuers?: string[];
-      };
     };
-    PolicyDecision: {
-      permitted: boolean;
-      decidedBy: null | {
-        /** @enum {string} */
-        kind: 'permission' | 'prohibition' | 'obligation' | 'default';
-        index: number;
-        uid?: string;
-      };
-      trace: {
-        pointer: string;
-        rule: {
-          /** @enum {string} */
-          kind: 'permission' | 'prohibition' | 'obligation';
-          index: number;
-          duty?: number;
-        };
-        /** @enum {string} */
-        kind: 'atomic' | 'and' | 'or' | 'xone' | 'andSequence';
-        text: string;
-        leftOperand?: string;
-        operator?: string;
-        rightValue?: unknown;
-        leftValue?: unknown;
-        /** @enum {string} */
-        outcome: 'satisfied' | 'not-satisfied' | 'missing' | 'not-applicable' | 'not-evaluated';
-        note?: string;
-      }[];
-      duties: {
-        action: string;
-        source: {
-          /** @enum {string} */
-          kind: 'permission' | 'obligation';
-          index: number;
-          duty?: number;
-          uid?: string;
-        };
-        uid?: string;
-        endpoint?: string;
-        /** Format: date-time */
-        deadline?: string;
-        afterAgreement?: string;
-        description: string;
-      }[];
-      reasons: string[];
+    Edr: {
+      transferId: string;
+      endpoint: string;
+      /** @description The access token */
+      authorization: string;
+      authType: string;
+      /** Format: date-time */
+      expiresAt?: string;
     };
   };
   responses: {
@@ -853,21 +821,26 @@ export interface operations {
       404: components['responses']['NotFound'];
     };
   };
-  listPolicies: {
+  listTransfers: {
     parameters: {
       query?: {
         /** @description Items per page */
         limit?: components['parameters']['Limit'];
         /** @description Items to skip */
         offset?: components['parameters']['Offset'];
-        sort?: 'id' | '-id' | 'createdAt' | '-createdAt' | 'updatedAt' | '-updatedAt';
-        /** @description ODRL policy type */
-        type?: 'Set' | 'Offer' | 'Agreement';
-        /** @description Policies with a constraint on this left operand (e.g. count, pontis:membership) */
-        leftOperand?: string;
-        /** @description Policies with a rule or duty for this action (e.g. use, delete) */
-        action?: string;
-        idPrefix?: string;
+        sort?:
+          | 'createdAt'
+          | '-createdAt'
+          | 'updatedAt'
+          | '-updatedAt'
+          | 'state'
+          | '-state'
+          | 'agreementId'
+          | '-agreementId';
+        role?: 'provider' | 'consumer';
+        state?: components['schemas']['TransferState'];
+        agreementId?: string;
+        counterPartyDid?: string;
       };
       header?: never;
       path?: never;
@@ -875,20 +848,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description A page of policy definitions */
+      /** @description A page of transfers */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PolicyDefinitionList'];
+          'application/json': {
+            items: components['schemas']['Transfer'][];
+            total: number;
+            limit: number;
+            offset: number;
+          };
         };
       };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
     };
   };
-  createPolicy: {
+  requestTransfer: {
     parameters: {
       query?: never;
       header?: never;
@@ -897,80 +875,84 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['PolicyDefinitionInput'];
+        'application/json': components['schemas']['TransferRequest'];
       };
     };
     responses: {
-      /** @description The policy definition */
+      /** @description The transfer, REQUESTED */
       201: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PolicyDefinition'];
+          'application/json': components['schemas']['Transfer'];
         };
       };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
       409: components['responses']['Conflict'];
     };
   };
-  validatePolicy: {
+  getTransfer: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
       cookie?: never;
     };
-    requestBody: {
+    requestBody?: never;
+    responses: {
+      /** @description The transfer */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TransferWithHistory'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  transferAction: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+        action: 'start' | 'suspend' | 'resume' | 'complete' | 'terminate';
+      };
+      cookie?: never;
+    };
+    requestBody?: {
       content: {
         'application/json': {
-          policy: components['schemas']['OdrlPolicy'];
+          code?: string;
+          reason?: string;
         };
       };
     };
     responses: {
-      /** @description Whether the policy is valid, and every problem with a JSON pointer into it */
+      /** @description The transfer after the step */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PolicyValidation'];
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-    };
-  };
-  evaluatePolicy: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['PolicyEvaluationRequest'];
-      };
-    };
-    responses: {
-      /** @description The decision, the rule that decided, the trace of every constraint, duties and reasons */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PolicyDecision'];
+          'application/json': components['schemas']['Transfer'];
         };
       };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
     };
   };
-  getPolicy: {
+  getTransferEdr: {
     parameters: {
       query?: never;
       header?: never;
@@ -981,49 +963,21 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The policy definition */
+      /** @description The EDR */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PolicyDefinition'];
+          'application/json': components['schemas']['Edr'];
         };
       };
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
     };
   };
-  updatePolicy: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: components['parameters']['Id'];
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['PolicyDefinitionInput'];
-      };
-    };
-    responses: {
-      /** @description The policy definition */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PolicyDefinition'];
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      404: components['responses']['NotFound'];
-    };
-  };
-  deletePolicy: {
+  getTransferData: {
     parameters: {
       query?: never;
       header?: never;
@@ -1034,14 +988,30 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Deleted */
-      204: {
+      /** @description The data */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Part of the data (Range) */
+      206: {
         headers: {
           [name: string]: unknown;
         };
         content?: never;
       };
       401: components['responses']['Unauthorized'];
+      /** @description The provider's policy denies this request */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       404: components['responses']['NotFound'];
       409: components['responses']['Conflict'];
     };
