@@ -79,7 +79,7 @@ export function normalize(json: unknown, problems: Problem[]): Normalized {
   let odrlContext = false;
   if ('@context' in obj) odrlContext = readContext(obj['@context'], base + '/@context', prefixes, problems);
   if (!expanded) expanded = Object.keys(obj).some((k) => k.startsWith(ODRL));
-  const root = toNode(obj, base, true);
+  const root = toNode(obj, base, true, 0, problems);
   if (!expanded && !odrlContext) checkDspTerms(root, problems);
   return { root, expanded, prefixes };
 }
@@ -165,7 +165,16 @@ function readContext(
   return odrl;
 }
 
-function toNode(obj: Record<string, unknown>, ptr: string, root = false): NNode {
+/** Deeper than this, a policy is refused rather than walked (no stack exhaustion on hostile input). */
+const MAX_DEPTH = 64;
+
+function toNode(
+  obj: Record<string, unknown>,
+  ptr: string,
+  root: boolean,
+  depth: number,
+  problems: Problem[],
+): NNode {
   const props = new Map<string, Entry[]>();
   const keyPtr = new Map<string, string>();
   for (const [k, v] of Object.entries(obj)) {
@@ -175,27 +184,33 @@ function toNode(obj: Record<string, unknown>, ptr: string, root = false): NNode 
     keyPtr.set(key, kp);
     const list = props.get(key) ?? [];
     if (Array.isArray(v)) {
-      v.forEach((item, i) => list.push(toEntry(item, `${kp}/${i}`)));
+      v.forEach((item, i) => list.push(toEntry(item, `${kp}/${i}`, depth + 1, problems)));
     } else {
-      list.push(toEntry(v, kp));
+      list.push(toEntry(v, kp, depth + 1, problems));
     }
     props.set(key, list);
   }
   return { ptr, props, rawKeys: Object.keys(obj), keyPtr };
 }
 
-function toEntry(v: unknown, ptr: string): Entry {
+function toEntry(v: unknown, ptr: string, depth: number, problems: Problem[]): Entry {
+  if (depth > MAX_DEPTH && typeof v === 'object' && v !== null) {
+    if (!problems.some((p) => p.message.startsWith('the policy nests'))) {
+      problems.push({ pointer: ptr, message: `the policy nests deeper than ${MAX_DEPTH} levels` });
+    }
+    return { ptr, value: null };
+  }
   if (typeof v === 'object' && v !== null) {
     if (Array.isArray(v)) {
       // A nested array only arises as a list value; keep it as an @list node.
       const props = new Map<string, Entry[]>();
       props.set(
         '@list',
-        v.map((x, i) => toEntry(x, `${ptr}/${i}`)),
+        v.map((x, i) => toEntry(x, `${ptr}/${i}`, depth + 1, problems)),
       );
       return { ptr, value: { ptr, props, rawKeys: [], keyPtr: new Map() } };
     }
-    return { ptr, value: toNode(v as Record<string, unknown>, ptr) };
+    return { ptr, value: toNode(v as Record<string, unknown>, ptr, false, depth + 1, problems) };
   }
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null)
     return { ptr, value: v };

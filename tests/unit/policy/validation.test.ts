@@ -320,6 +320,14 @@ describe('validation on write', () => {
     expect(compilePolicy(p).conflict).toBe('perm');
   });
 
+  it('refuses hostile nesting instead of exhausting the stack', () => {
+    let k: Record<string, unknown> = c('count', 'lt', 3);
+    for (let i = 0; i < 5000; i++) k = { or: [k] };
+    const v = validatePolicy(permit(k));
+    expect(v.valid).toBe(false);
+    expect(v.problems[0]!.message).toMatch(/nests deeper than 64 levels/);
+  });
+
   it('never throws, whatever it is given', () => {
     for (const x of [
       null,
