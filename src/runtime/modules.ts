@@ -4,6 +4,7 @@ import { auditModule } from './modules/audit.js';
 import { catalogModule } from './modules/catalog.js';
 import { identityModule } from './modules/identity.js';
 import { negotiationModule } from './modules/negotiation.js';
+import { policiesModule } from './modules/policies.js';
 import { systemModule } from './modules/system.js';
 import { transferModule } from './modules/transfer.js';
 
@@ -14,7 +15,7 @@ import { transferModule } from './modules/transfer.js';
 export function modulesFor(role: Config['role']): ModuleFactory[] {
   switch (role) {
     case 'connector':
-      return [systemModule, identityModule, auditModule, catalogModule, negotiationModule, transferModule];
+      return [systemModule, identityModule, policiesModule, auditModule, catalogModule, negotiationModule, transferModule];
     case 'catalogue':
       return [systemModule, identityModule];
     case 'issuer':

@@ -160,6 +160,83 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/policies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List policy definitions */
+    get: operations['listPolicies'];
+    put?: never;
+    /** Store a policy definition (checked on write; every problem is listed with a JSON pointer) */
+    post: operations['createPolicy'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/policies/validate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Check an ODRL policy without storing it */
+    post: operations['validatePolicy'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/policies/evaluate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Dry run - evaluate a stored or given policy against a context you describe
+     * @description The participant's credentials given here are taken as verified: this is a what-if for operators,
+     *     not an authentication. `now` defaults to the time of the request.
+     */
+    post: operations['evaluatePolicy'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/policies/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    /** One policy definition */
+    get: operations['getPolicy'];
+    /** Replace a policy definition (its version goes up) */
+    put: operations['updatePolicy'];
+    post?: never;
+    /** Delete a policy definition that no offer definition uses */
+    delete: operations['deletePolicy'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/transfers': {
     parameters: {
       query?: never;
@@ -400,6 +477,134 @@ export interface components {
       url: string;
       /** Format: date-time */
       createdAt: string;
+    };
+    /** @description Letters, digits and . _ ~ @ - (no ':', which separates the parts of offer ids) */
+    PolicyId: string;
+    /**
+     * @description An ODRL 2.2 Set, Offer or Agreement: DSP 2025-1 compacted JSON-LD (an object) or expanded
+     *     JSON-LD (an array holding one object). See policies/README.md.
+     */
+    OdrlPolicy: Record<string, never> | Record<string, never>[];
+    PolicyDefinitionInput: {
+      id?: components['schemas']['PolicyId'];
+      description?: string;
+      policy: components['schemas']['OdrlPolicy'];
+    };
+    PolicyDefinition: {
+      id: string;
+      description?: string;
+      policy: components['schemas']['OdrlPolicy'];
+      /** @enum {string} */
+      type: 'Set' | 'Offer' | 'Agreement';
+      leftOperands: string[];
+      actions: string[];
+      version: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    PolicyDefinitionList: {
+      items: components['schemas']['PolicyDefinition'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    PolicyProblem: {
+      /** @description JSON pointer into the policy as written */
+      pointer: string;
+      message: string;
+    };
+    PolicyValidation: {
+      valid: boolean;
+      problems: components['schemas']['PolicyProblem'][];
+    };
+    /** @description Exactly one of policyId and policy */
+    PolicyEvaluationRequest: {
+      policyId?: components['schemas']['PolicyId'];
+      policy?: components['schemas']['OdrlPolicy'];
+      /** @enum {string} */
+      scope: 'catalog' | 'negotiation' | 'transfer' | 'request';
+      /** @default use */
+      action: string;
+      context?: components['schemas']['PolicyEvaluationContext'];
+    };
+    PolicyEvaluationContext: {
+      /** Format: date-time */
+      now?: string;
+      participant?: {
+        did: string;
+        credentials: {
+          id?: string;
+          types: string[];
+          issuer: string;
+          subject: Record<string, never>;
+          /** Format: date-time */
+          validFrom?: string;
+          /** Format: date-time */
+          validUntil?: string;
+        }[];
+      };
+      agreement?: {
+        id: string;
+        /** Format: date-time */
+        signedAt: string;
+      };
+      usage?: {
+        /** @description Uses so far */
+        count: number;
+      };
+      purpose?: string;
+      target?: string;
+      dataspace?: {
+        membershipCredentialType?: string;
+        memberIssuers?: string[];
+      };
+    };
+    PolicyDecision: {
+      permitted: boolean;
+      decidedBy: null | {
+        /** @enum {string} */
+        kind: 'permission' | 'prohibition' | 'obligation' | 'default';
+        index: number;
+        uid?: string;
+      };
+      trace: {
+        pointer: string;
+        rule: {
+          /** @enum {string} */
+          kind: 'permission' | 'prohibition' | 'obligation';
+          index: number;
+          duty?: number;
+        };
+        /** @enum {string} */
+        kind: 'atomic' | 'and' | 'or' | 'xone' | 'andSequence';
+        text: string;
+        leftOperand?: string;
+        operator?: string;
+        rightValue?: unknown;
+        leftValue?: unknown;
+        /** @enum {string} */
+        outcome: 'satisfied' | 'not-satisfied' | 'missing' | 'not-applicable' | 'not-evaluated';
+        note?: string;
+      }[];
+      duties: {
+        action: string;
+        source: {
+          /** @enum {string} */
+          kind: 'permission' | 'obligation';
+          index: number;
+          duty?: number;
+          uid?: string;
+        };
+        uid?: string;
+        endpoint?: string;
+        /** Format: date-time */
+        deadline?: string;
+        afterAgreement?: string;
+        description: string;
+      }[];
+      reasons: string[];
     };
     /** @enum {string} */
     TransferState: 'REQUESTED' | 'STARTED' | 'SUSPENDED' | 'COMPLETED' | 'TERMINATED';
@@ -819,6 +1024,199 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
+    };
+  };
+  listPolicies: {
+    parameters: {
+      query?: {
+        /** @description Items per page */
+        limit?: components['parameters']['Limit'];
+        /** @description Items to skip */
+        offset?: components['parameters']['Offset'];
+        sort?: 'id' | '-id' | 'createdAt' | '-createdAt' | 'updatedAt' | '-updatedAt';
+        /** @description ODRL policy type */
+        type?: 'Set' | 'Offer' | 'Agreement';
+        /** @description Policies with a constraint on this left operand (e.g. count, pontis:membership) */
+        leftOperand?: string;
+        /** @description Policies with a rule or duty for this action (e.g. use, delete) */
+        action?: string;
+        idPrefix?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of policy definitions */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PolicyDefinitionList'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  createPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PolicyDefinitionInput'];
+      };
+    };
+    responses: {
+      /** @description The policy definition */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PolicyDefinition'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['Conflict'];
+    };
+  };
+  validatePolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          policy: components['schemas']['OdrlPolicy'];
+        };
+      };
+    };
+    responses: {
+      /** @description Whether the policy is valid, and every problem with a JSON pointer into it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PolicyValidation'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  evaluatePolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PolicyEvaluationRequest'];
+      };
+    };
+    responses: {
+      /** @description The decision, the rule that decided, the trace of every constraint, duties and reasons */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PolicyDecision'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  getPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The policy definition */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PolicyDefinition'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  updatePolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PolicyDefinitionInput'];
+      };
+    };
+    responses: {
+      /** @description The policy definition */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PolicyDefinition'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  deletePolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
     };
   };
   listTransfers: {
