@@ -231,22 +231,6 @@ export const configSchema = z.strictObject({
         .min(10)
         .default(300)
         .describe('Lifetime of data plane access tokens (EDRs)'),
-      dataPlaneUrl: z
-        .url({ protocol: /^https?$/ })
-        .optional()
-        .describe('Base URL consumers reach the data plane at (EDR endpoints); default its local URL'),
-      monitorIntervalMs: z
-        .number()
-        .int()
-        .min(100)
-        .default(10_000)
-        .describe('How often the policy monitor re-checks running transfers'),
-      pushDeadlineMs: z
-        .number()
-        .int()
-        .min(1000)
-        .default(120_000)
-        .describe('How long a push is retried before the transfer is terminated'),
     })
     .prefault({}),
   audit: z
@@ -274,6 +258,90 @@ export const configSchema = z.strictObject({
       pageSize: z.number().int().min(1).max(1000).default(100).describe('Datasets per DSP catalogue page'),
     })
     .prefault({}),
+  catalogue: z
+    .strictObject({
+      dataSpace: z
+        .string()
+        .min(1)
+        .default('default')
+        .describe('Catalogue role: name of the data space whose participants this catalogue lists'),
+      participants: z
+        .array(
+          z
+            .strictObject({
+              id: z
+                .string()
+                .regex(/^[A-Za-z0-9._~-]{1,100}$/)
+                .optional()
+                .describe('Registry id (default: derived from the DID or address)'),
+              did: z.string().startsWith('did:').optional().describe('DID of the participant'),
+              address: z
+                .url({ protocol: /^https?$/ })
+                .optional()
+                .describe('DSP address of its catalogue; default: the CatalogService of its DID document'),
+              dataSpace: z
+                .string()
+                .min(1)
+                .optional()
+                .describe("Data space of its datasets (for another data space's catalogue); default: dataSpace"),
+              intervalSeconds: z.number().int().min(1).optional().describe('Crawl interval of this participant'),
+            })
+            .refine((p) => p.did !== undefined || p.address !== undefined, 'a participant needs did or address'),
+        )
+        .default([])
+        .describe('Catalogue role: the static part of the participant registry'),
+      crawlIntervalSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(3600)
+        .describe('Catalogue role: time between crawls of a participant'),
+      concurrency: z.number().int().min(1).max(256).default(8).describe('Catalogue role: crawls at once'),
+      timeoutMs: z
+        .number()
+        .int()
+        .min(100)
+        .default(30_000)
+        .describe('Catalogue role: timeout of one catalogue page request'),
+      backoffBaseSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(30)
+        .describe('Catalogue role: first retry delay after a failed crawl (doubles each time)'),
+      backoffMaxSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(21_600)
+        .describe('Catalogue role: longest retry delay after failed crawls'),
+      pageSize: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .default(500)
+        .describe('Catalogue role: datasets per page of the federated DSP catalogue'),
+      crawl: z
+        .boolean()
+        .default(true)
+        .describe('Catalogue role: crawl on a schedule (false: only `pontis catalogue crawl`)'),
+      publicSearch: z
+        .boolean()
+        .default(false)
+        .describe('Catalogue role: answer the public search API without a DCP token'),
+      url: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .describe('Connector role: protocol base URL of the data space catalogue to search'),
+      did: z
+        .string()
+        .startsWith('did:')
+        .optional()
+        .describe('Connector role: DID of the data space catalogue (the audience of its DCP token)'),
+    })
+    .prefault({})
+    .describe('The catalogue role (federation), and the catalogue a connector searches'),
 });
 
 export type Config = z.infer<typeof configSchema>;

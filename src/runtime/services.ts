@@ -33,10 +33,12 @@ export interface IdentityService {
   /** The `Authorization` header value (`Bearer <self-issued token>`) for a DSP call to `audience` (the peer's DID). */
   authorizationFor(audience: string, options?: { scopes?: string[] }): Promise<string>;
   /**
-   * Re-checks a participant verified earlier (revocation status, validity) and returns it with only the
-   * credentials still valid: the transfer policy monitor calls it for running transfers. Optional.
+   * The verified credentials of `did`, queried from its credential service and checked as `authenticate`
+   * checks a caller's (signatures, status, trusted issuers, the scopes, default membership), for a
+   * participant that is not calling us: the catalogue role verifies participants before crawling them.
+   * Throws ForbiddenError/UnauthorizedError when they are not trusted. Optional until identity has it.
    */
-  refreshParticipant?(participant: VerifiedParticipant): Promise<VerifiedParticipant>;
+  verifyParticipant?(did: string, options?: { scopes?: string[] }): Promise<VerifiedParticipant>;
   /** Signs a JWT/JWS with this connector's current key (EdDSA); `kid` is the key's DID URL. */
   sign(
     payload: Record<string, unknown>,
@@ -111,10 +113,6 @@ export interface NegotiationService {
         signedAt: Date;
         retired: boolean;
         role: 'provider' | 'consumer';
-        /** Provider: the offer's transferMode (default auto); manual waits for the operator. */
-        transferMode?: 'auto' | 'manual';
-        /** Consumer: the provider's DSP base URL, so a transfer request needs no address. */
-        counterPartyAddress?: string;
       }
     | undefined
   >;

@@ -1,0 +1,120 @@
+import { Crawler, defaultCrawlerOptions, type CrawlerDeps } from '../../catalog/federation/crawler.js';
+import { createCatalogPageFetcher, type FetchCatalogPage } from '../../catalog/federation/fetch.js';
+import { createFederationStore, type FederationStore } from '../../catalog/federation/store.js';
+import type { Config } from '../../config/index.js';
+import { ForbiddenError, PeerError } from '../../errors.js';
+import { federationManagementRouter, federationProtocolRouter } from '../../http/catalogue/federation.js';
+import { didWebToUrl, findService } from '../../identity/did.js';
+import { createFetchJson } from '../../identity/http.js';
+import { createDidResolver } from '../../identity/resolver.js';
+import type { ModuleContext, ModuleFactory } from '../module.js';
+
+export interface FederationOverrides {
+  /** Replaces the identity service's participant verification (tests). */
+  verifyParticipant?: (did: string) => Promise<void>;
+  fetchPage?: FetchCatalogPage;
+  resolveEndpoint?: (did: string) => Promise<string>;
+  /** Skip DCP on outgoing catalogue requests even when identity is there (tests of peers without identity). */
+  noAuthorization?: boolean;
+}
+
+export function crawlerOptionsFrom(config: Config): CrawlerDeps['options'] {
+  const c = config.catalogue;
+  return {
+    ...defaultCrawlerOptions,
+    intervalMs: c.crawlIntervalSeconds * 1000,
+    concurrency: c.concurrency,
+    timeoutMs: c.timeoutMs,
+    backoffBaseMs: c.backoffBaseSeconds * 1000,
+    backoffMaxMs: c.backoffMaxSeconds * 1000,
+  };
+}
+
+/** The crawler's dependencies from a module context (shared by the module and `pontis catalogue crawl`). */
+export function crawlerDeps(
+  ctx: Pick<ModuleContext, 'config' | 'db' | 'services' | 'assertAllowedUrl' | 'instanceId'> & {
+    log?: CrawlerDeps['log'];
+  },
+  store: FederationStore,
+  overrides: FederationOverrides = {},
+): CrawlerDeps {
+  const { config } = ctx;
+  const identity = ctx.services.identity;
+  const resolver = createDidResolver({
+    fetchJson: createFetchJson({ timeoutMs: config.catalogue.timeoutMs }),
+    allowHttpLoopback: config.identity.allowHttpDidWeb,
+    ttlMs: config.identity.didCacheTtlMs,
+  });
+  const resolveEndpoint = async (did: string) => {
+    if (did.startsWith('did:web:')) {
+      await ctx.assertAllowedUrl(
+        didWebToUrl(did, { allowHttpLoopback: config.identity.allowHttpDidWeb }).toString(),
+      );
+    }
+    const doc = await resolver.resolve(did);
+    const endpoint = findService(doc, 'CatalogService') ?? findService(doc, 'DataService');
+    if (!endpoint) {
+      throw new PeerError(`the DID document of ${did} lists no CatalogService or DataService`, { did });
+    }
+    return endpoint;
+  };
+  const verifyParticipant =
+    overrides.verifyParticipant ??
+    (identity?.verifyParticipant
+      ? async (did: string) => {
+          await identity.verifyParticipant!(did);
+        }
+      : async () => {
+          // Fail closed: without a way to check credentials, nobody counts as trusted.
+          throw new ForbiddenError(
+            'this catalogue cannot verify participants: the identity service offers no verifyParticipant',
+          );
+        });
+  return {
+    store,
+    db: ctx.db,
+    owner: ctx.instanceId,
+    fetchPage: overrides.fetchPage ?? createCatalogPageFetcher({ assertAllowedUrl: ctx.assertAllowedUrl }),
+    authorizationFor:
+      identity && !overrides.noAuthorization ? (did) => identity.authorizationFor(did) : undefined,
+    verifyParticipant,
+    resolveEndpoint: overrides.resolveEndpoint ?? resolveEndpoint,
+    dataSpace: config.catalogue.dataSpace,
+    options: crawlerOptionsFrom(config),
+    log: ctx.log,
+  };
+}
+
+/**
+ * The catalogue role's federation: registry (configuration + API), crawler, index, search API and
+ * the DSP catalogue endpoint serving the federated catalogue. Build after identity.
+ */
+export function createFederationModule(overrides: FederationOverrides = {}): ModuleFactory {
+  return async (ctx) => {
+    const store = createFederationStore(ctx.db);
+    await store.syncConfigured(ctx.config.catalogue.participants);
+    const crawler = new Crawler(crawlerDeps(ctx, store, overrides));
+    const identity = ctx.services.identity;
+    const http = {
+      store,
+      crawlNow: (p: Parameters<Crawler['crawlOne']>[0]) => crawler.crawlOne(p),
+      poke: () => crawler.poke(),
+      authenticate: identity ? (a: string | undefined) => identity.authenticate(a) : undefined,
+      publicSearch: ctx.config.catalogue.publicSearch,
+      catalogueDid: ctx.services.did,
+      publicUrl: ctx.urls.public,
+      pageSize: ctx.config.catalogue.pageSize,
+    };
+    return {
+      name: 'federation',
+      management: federationManagementRouter(http),
+      protocol: federationProtocolRouter(http),
+      start() {
+        if (ctx.config.catalogue.crawl) crawler.start();
+      },
+      stop: () => crawler.stop(),
+    };
+  };
+}
+
+export const federationModule: ModuleFactory = createFederationModule();
