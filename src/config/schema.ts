@@ -231,6 +231,22 @@ export const configSchema = z.strictObject({
         .min(10)
         .default(300)
         .describe('Lifetime of data plane access tokens (EDRs)'),
+      dataPlaneUrl: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .describe('Base URL consumers reach the data plane at (EDR endpoints); default its local URL'),
+      monitorIntervalMs: z
+        .number()
+        .int()
+        .min(100)
+        .default(10_000)
+        .describe('How often the policy monitor re-checks running transfers'),
+      pushDeadlineMs: z
+        .number()
+        .int()
+        .min(1000)
+        .default(120_000)
+        .describe('How long a push is retried before the transfer is terminated'),
     })
     .prefault({}),
   audit: z

@@ -5,7 +5,9 @@ import { catalogModule } from './modules/catalog.js';
 import { federationModule } from './modules/federation.js';
 import { identityModule } from './modules/identity.js';
 import { negotiationModule } from './modules/negotiation.js';
+import { policiesModule } from './modules/policies.js';
 import { systemModule } from './modules/system.js';
+import { transferModule } from './modules/transfer.js';
 
 /**
  * The modules of each role, in dependency order: a module may use the services of those before it.
@@ -14,7 +16,7 @@ import { systemModule } from './modules/system.js';
 export function modulesFor(role: Config['role']): ModuleFactory[] {
   switch (role) {
     case 'connector':
-      return [systemModule, identityModule, auditModule, catalogModule, negotiationModule];
+      return [systemModule, identityModule, policiesModule, auditModule, catalogModule, negotiationModule, transferModule];
     case 'catalogue':
       return [systemModule, identityModule, federationModule];
     case 'issuer':

@@ -39,6 +39,11 @@ export interface IdentityService {
    * Throws ForbiddenError/UnauthorizedError when they are not trusted. Optional until identity has it.
    */
   verifyParticipant?(did: string, options?: { scopes?: string[] }): Promise<VerifiedParticipant>;
+  /**
+   * Re-checks a participant verified earlier (revocation status, validity) and returns it with only the
+   * credentials still valid: the transfer policy monitor calls it for running transfers. Optional.
+   */
+  refreshParticipant?(participant: VerifiedParticipant): Promise<VerifiedParticipant>;
   /** Signs a JWT/JWS with this connector's current key (EdDSA); `kid` is the key's DID URL. */
   sign(
     payload: Record<string, unknown>,
@@ -113,6 +118,10 @@ export interface NegotiationService {
         signedAt: Date;
         retired: boolean;
         role: 'provider' | 'consumer';
+        /** Provider: the offer's transferMode (default auto); manual waits for the operator. */
+        transferMode?: 'auto' | 'manual';
+        /** Consumer: the provider's DSP base URL, so a transfer request needs no address. */
+        counterPartyAddress?: string;
       }
     | undefined
   >;
