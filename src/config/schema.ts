@@ -189,7 +189,9 @@ export const configSchema = z.strictObject({
       key: z
         .string()
         .optional()
-        .describe('The signing key as JWK JSON (or a JWK set for rotation); wins over keyFile. Keep it in the environment (PONTIS_IDENTITY_KEY), never in the repository'),
+        .describe(
+          'The signing key as JWK JSON (or a JWK set for rotation); wins over keyFile. Keep it in the environment (PONTIS_IDENTITY_KEY), never in the repository',
+        ),
       statusListCacheTtlMs: z
         .number()
         .int()
@@ -272,6 +274,24 @@ export const configSchema = z.strictObject({
         .optional()
         .describe('Root directory for File data addresses; files outside it are refused'),
       pageSize: z.number().int().min(1).max(1000).default(100).describe('Datasets per DSP catalogue page'),
+      secrets: z
+        .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/), z.string())
+        .default({})
+        .describe(
+          'Secrets that HttpData data address headers name as config:NAME (as a JSON object in the environment)',
+        ),
+      remoteCacheSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .default(30)
+        .describe('How long a fetched remote catalogue is reused (0: always fetch)'),
+      remoteMaxPages: z
+        .number()
+        .int()
+        .min(1)
+        .default(100)
+        .describe('Most pages of a remote catalogue followed in one fetch'),
     })
     .prefault({}),
   catalogue: z
@@ -299,10 +319,20 @@ export const configSchema = z.strictObject({
                 .string()
                 .min(1)
                 .optional()
-                .describe("Data space of its datasets (for another data space's catalogue); default: dataSpace"),
-              intervalSeconds: z.number().int().min(1).optional().describe('Crawl interval of this participant'),
+                .describe(
+                  "Data space of its datasets (for another data space's catalogue); default: dataSpace",
+                ),
+              intervalSeconds: z
+                .number()
+                .int()
+                .min(1)
+                .optional()
+                .describe('Crawl interval of this participant'),
             })
-            .refine((p) => p.did !== undefined || p.address !== undefined, 'a participant needs did or address'),
+            .refine(
+              (p) => p.did !== undefined || p.address !== undefined,
+              'a participant needs did or address',
+            ),
         )
         .default([])
         .describe('Catalogue role: the static part of the participant registry'),

@@ -335,6 +335,101 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/assets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List assets (data addresses included; this API is private) */
+    get: operations['listAssets'];
+    put?: never;
+    /** Publish an asset (a dataset of the catalogue once an offer selects it) */
+    post: operations['createAsset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/assets/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    /** One asset */
+    get: operations['getAsset'];
+    /** Replace an asset's metadata and data address (its version goes up) */
+    put: operations['updateAsset'];
+    post?: never;
+    /** Withdraw an asset from the catalogue */
+    delete: operations['deleteAsset'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/offers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List offer definitions (what peers call contract definitions) */
+    get: operations['listOffers'];
+    put?: never;
+    /** Define an offer (access policy, contract policy, asset selector) */
+    post: operations['createOffer'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/offers/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    /** One offer definition */
+    get: operations['getOffer'];
+    /** Replace an offer definition (its version, the last part of the offer ids shown, goes up) */
+    put: operations['updateOffer'];
+    post?: never;
+    /** Withdraw an offer definition */
+    delete: operations['deleteOffer'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/catalog/request': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Fetch another participant's DSP catalogue (every page), by its DSP address or its DID */
+    post: operations['requestRemoteCatalog'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -680,6 +775,156 @@ export interface components {
       authType: string;
       /** Format: date-time */
       expiresAt?: string;
+    };
+    /** @description Also the dataset id in the catalogue; no ":" (offer ids are <offer>:<asset>:<version>) */
+    AssetId: string;
+    Distribution: {
+      /** @description DSP transfer format, e.g. HttpData-PULL */
+      format: string;
+      /** @description e.g. text/csv */
+      mediaType?: string;
+      title?: string;
+      description?: string;
+    };
+    HeaderInput: {
+      name: string;
+      /** @description A literal value (refused for credential headers) */
+      value?: string;
+      /** @description env:NAME or config:NAME (catalog.secrets) */
+      secretRef?: string;
+    };
+    HttpDataAddress: {
+      /** @constant */
+      type: 'HttpData';
+      baseUrl: string;
+      /**
+       * @default GET
+       * @enum {string}
+       */
+      method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+      headers?: components['schemas']['HeaderInput'][];
+      /** @description The consumer's request path is appended to baseUrl */
+      proxyPath?: boolean;
+      /** @description The consumer's query string is passed on */
+      proxyQuery?: boolean;
+    };
+    FileDataAddress: {
+      /** @constant */
+      type: 'File';
+      /** @description Under catalog.fileRoot */
+      path: string;
+    };
+    /** @description Private; never shown to other participants */
+    DataAddress: components['schemas']['HttpDataAddress'] | components['schemas']['FileDataAddress'];
+    AssetInput: {
+      id?: components['schemas']['AssetId'];
+      title: string;
+      description?: string;
+      keywords?: string[];
+      /** @description IRIs of themes */
+      themes?: string[];
+      /** @description An IRI (a DID) or a name */
+      publisher?: string;
+      /** @description IRI of the licence */
+      license?: string;
+      language?: string[];
+      /** @description IRI of a place */
+      spatial?: string;
+      temporal?: {
+        /** Format: date-time */
+        start?: string;
+        /** Format: date-time */
+        end?: string;
+      };
+      distributions?: components['schemas']['Distribution'][];
+      /** @description Free-form properties that offer selectors match on (properties.<name>) */
+      properties?: {
+        [key: string]: string | number | boolean;
+      };
+      dataAddress: components['schemas']['DataAddress'];
+    };
+    Asset: components['schemas']['AssetInput'] & {
+      version: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    AssetList: {
+      items: components['schemas']['Asset'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    Criterion: {
+      /** @description id, title, keyword, theme, publisher, license or properties.<name> */
+      property: string;
+      /** @enum {string} */
+      operator: 'eq' | 'in' | 'like';
+      value: (string | number | boolean) | (string | number | boolean)[];
+    };
+    /** @description Every part given must hold; {} selects every asset */
+    AssetSelector: {
+      assetIds?: components['schemas']['AssetId'][];
+      criteria?: components['schemas']['Criterion'][];
+    };
+    /** @description One of accessPolicyId/accessPolicy and one of contractPolicyId/contractPolicy */
+    OfferInput: {
+      id?: components['schemas']['AssetId'];
+      /** @description A stored policy definition; decides who sees the datasets */
+      accessPolicyId?: string;
+      /** @description An ODRL policy given inline */
+      accessPolicy?: Record<string, never>;
+      /** @description A stored policy definition; what is offered */
+      contractPolicyId?: string;
+      /** @description An ODRL policy given inline */
+      contractPolicy?: Record<string, never>;
+      assetSelector?: components['schemas']['AssetSelector'];
+      /**
+       * @default auto
+       * @enum {string}
+       */
+      negotiationMode: 'auto' | 'manual';
+      /**
+       * @default auto
+       * @enum {string}
+       */
+      transferMode: 'auto' | 'manual';
+    };
+    Offer: components['schemas']['OfferInput'] & {
+      version: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    OfferList: {
+      items: components['schemas']['Offer'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    /** @description Give address or did (or both; the DID is then the token audience) */
+    RemoteCatalogRequest: {
+      /** @description The peer's DSP base URL */
+      address?: string;
+      did?: string;
+      filter?: unknown[];
+      /** @description Skip the short-lived cache */
+      refresh?: boolean;
+    };
+    RemoteCatalog: {
+      participantId: string;
+      address: string;
+      did?: string;
+      /** @description The DSP Catalog */
+      catalog: Record<string, never>;
+      datasets: Record<string, never>[];
+      pages: number;
+      truncated: boolean;
+      /** Format: date-time */
+      fetchedAt: string;
+      cached: boolean;
     };
   };
   responses: {
@@ -1412,6 +1657,311 @@ export interface operations {
       };
       404: components['responses']['NotFound'];
       409: components['responses']['Conflict'];
+    };
+  };
+  listAssets: {
+    parameters: {
+      query?: {
+        /** @description Items per page */
+        limit?: components['parameters']['Limit'];
+        /** @description Items to skip */
+        offset?: components['parameters']['Offset'];
+        sort?: 'id' | '-id' | 'title' | '-title' | 'createdAt' | '-createdAt' | 'updatedAt' | '-updatedAt';
+        /** @description Text in the title or description (case-insensitive) */
+        q?: string;
+        keyword?: string;
+        theme?: string;
+        idPrefix?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of assets */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AssetList'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  createAsset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AssetInput'];
+      };
+    };
+    responses: {
+      /** @description The asset */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Asset'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['Conflict'];
+    };
+  };
+  getAsset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The asset */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Asset'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  updateAsset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AssetInput'];
+      };
+    };
+    responses: {
+      /** @description The asset */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Asset'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  deleteAsset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  listOffers: {
+    parameters: {
+      query?: {
+        /** @description Items per page */
+        limit?: components['parameters']['Limit'];
+        /** @description Items to skip */
+        offset?: components['parameters']['Offset'];
+        sort?: 'id' | '-id' | 'createdAt' | '-createdAt' | 'updatedAt' | '-updatedAt';
+        /** @description Offers that use this stored policy as access or contract policy */
+        policyId?: string;
+        negotiationMode?: 'auto' | 'manual';
+        transferMode?: 'auto' | 'manual';
+        idPrefix?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of offer definitions */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OfferList'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  createOffer: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OfferInput'];
+      };
+    };
+    responses: {
+      /** @description The offer definition */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Offer'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['Conflict'];
+    };
+  };
+  getOffer: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The offer definition */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Offer'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  updateOffer: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OfferInput'];
+      };
+    };
+    responses: {
+      /** @description The offer definition */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Offer'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  deleteOffer: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  requestRemoteCatalog: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RemoteCatalogRequest'];
+      };
+    };
+    responses: {
+      /** @description The catalogue, pages merged */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RemoteCatalog'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The peer could not be reached or answered wrongly */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
     };
   };
 }
