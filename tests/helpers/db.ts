@@ -17,13 +17,13 @@ export async function openTestDatabase(): Promise<Database> {
 }
 
 /** A fresh schema on the PostgreSQL server at DATABASE_URL, migrated; dropped on close. */
-export async function openTestPostgres(options: { max?: number } = {}): Promise<Database> {
+export async function openTestPostgres(options: { max?: number; migrate?: boolean } = {}): Promise<Database> {
   if (!postgresUrl) throw new Error('DATABASE_URL is not set');
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = await openPostgres(postgresUrl, { max: 1 });
   await admin.exec(`CREATE SCHEMA ${schema}`);
   const db = await openPostgres(postgresUrl, { schema, max: options.max });
-  await migrate(db);
+  if (options.migrate !== false) await migrate(db);
   return {
     ...db,
     async close() {
