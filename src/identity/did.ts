@@ -56,6 +56,8 @@ export interface BuildDidDocumentOptions {
   credentialServiceUrl?: string;
   /** Absolute URL of our DSP endpoint (catalogue base). */
   dspUrl?: string;
+  /** More services (e.g. the issuer role's IssuerService). */
+  services?: DidService[];
   /** Previous keys expiring at or before this moment are left out. */
   now?: Date;
 }
@@ -74,6 +76,7 @@ export function buildDidDocument(options: BuildDidDocumentOptions): DidDocument 
   const service: DidService[] = [];
   if (options.credentialServiceUrl) service.push({ id: `${did}#credential-service`, type: CREDENTIAL_SERVICE_TYPE, serviceEndpoint: options.credentialServiceUrl });
   if (options.dspUrl) service.push({ id: `${did}#dsp`, type: DSP_SERVICE_TYPE, serviceEndpoint: options.dspUrl });
+  service.push(...(options.services ?? []));
   return {
     '@context': [DID_CONTEXT_V1, DATA_INTEGRITY_CONTEXT_V2],
     id: did,

@@ -10,9 +10,10 @@ import type { VerifyResult } from './credential-model.js';
 import { answerPresentationQuery, createDcpVerifier, createMemoryParticipantCache, createSelfIssuedToken, typeScope } from './dcp.js';
 import type { DcpVerifier, PresentationResponseMessage } from './dcp.js';
 import { buildDidDocument } from './did.js';
-import type { DidDocument } from './did.js';
+import type { DidDocument, DidService } from './did.js';
 import type { FetchJson } from './http.js';
 import { createPresenter, importCredential, receiveCredentialMessage } from './holder.js';
+import { requestCredential } from './issuer.js';
 import type { KeyRing } from './keys.js';
 import type { VerifiedParticipant } from './participant.js';
 import { createDidResolver } from './resolver.js';
@@ -37,6 +38,8 @@ export interface IdentityServiceOptions {
   credentialServiceUrl: string;
   /** Absolute URL of our DSP endpoint (listed in the DID document). */
   dspUrl: string;
+  /** More DID document services (the issuer role lists its IssuerService). */
+  extraServices?: DidService[];
   allowHttpLoopback?: boolean;
   didCacheTtlMs?: number;
   statusListTtlMs?: number;
@@ -58,6 +61,8 @@ export interface IdentityServiceImpl {
   queryPresentations(authorization: string | undefined, body: unknown): Promise<PresentationResponseMessage>;
   /** POST <credential service>/credentials (an issuer delivers). */
   receiveCredentials(authorization: string | undefined, body: unknown): Promise<HeldCredential[]>;
+  /** Onboarding: ask an issuer (by DID) for a credential; it is delivered to our credential service. */
+  requestCredential(input: { issuerDid: string; credentialType?: string; onboardingSecret?: string }): Promise<{ issuerPid: string; status: string }>;
   /** Management: import one credential (verified before stored). */
   importCredential(raw: unknown): Promise<HeldCredential>;
   credentials: CredentialStore;
@@ -131,10 +136,12 @@ export function createIdentityService(o: IdentityServiceOptions): IdentityServic
       const k = o.keys.current;
       return { ...k.publicJwk, kid: kidOf(k.kid), alg: k.alg };
     },
-    didDocument: () => buildDidDocument({ did: o.did, keys: o.keys, credentialServiceUrl: o.credentialServiceUrl, dspUrl: o.dspUrl, now: clock() }),
+    didDocument: () => buildDidDocument({ did: o.did, keys: o.keys, credentialServiceUrl: o.credentialServiceUrl, dspUrl: o.dspUrl, services: o.extraServices, now: clock() }),
     queryPresentations: (authorization, body) =>
       answerPresentationQuery(authorization, body, { ownDid: o.did, keys: o.keys, resolver, jtiStore: o.jtiStore, store: o.credentialStore, present, now: clock }),
     receiveCredentials: (authorization, body) => receiveCredentialMessage(authorization, body, { ownDid: o.did, resolver, jtiStore: o.jtiStore, verifier, store: o.credentialStore, now: clock }),
+    requestCredential: (input) =>
+      requestCredential({ ownDid: o.did, keys: o.keys, issuerDid: input.issuerDid, credentialType: input.credentialType ?? o.membershipCredentialType ?? 'MembershipCredential', onboardingSecret: input.onboardingSecret, resolver, fetchJson: o.fetchJson }),
     importCredential: (raw) => importCredential(raw, { ownDid: o.did, verifier, store: o.credentialStore, now: clock() }),
     verifyCredential: (input, options) => verifier.verifyCredential(input, options),
     verifyPresentation: (input, options) => verifier.verifyPresentation(input, options),

@@ -4,6 +4,7 @@ import { auditModule } from './modules/audit.js';
 import { catalogModule } from './modules/catalog.js';
 import { federationModule } from './modules/federation.js';
 import { identityModule } from './modules/identity.js';
+import { issuerModule } from './modules/issuer.js';
 import { negotiationModule } from './modules/negotiation.js';
 import { policiesModule } from './modules/policies.js';
 import { systemModule } from './modules/system.js';
@@ -20,6 +21,6 @@ export function modulesFor(role: Config['role']): ModuleFactory[] {
     case 'catalogue':
       return [systemModule, identityModule, federationModule];
     case 'issuer':
-      return [systemModule, identityModule];
+      return [systemModule, identityModule, issuerModule];
   }
 }

@@ -79,6 +79,19 @@ export function identityManagementRouter(identity: IdentityServiceImpl): Router 
     }),
   );
   r.post(
+    '/v1/identity/credential-requests',
+    wrap(async (req, res) => {
+      const b = (req.body ?? {}) as { issuerDid?: unknown; credentialType?: unknown; onboardingSecret?: unknown };
+      if (typeof b.issuerDid !== 'string' || !b.issuerDid.startsWith('did:')) throw new ValidationError('issuerDid (a DID) is required', { pointer: '/issuerDid' });
+      const r = await identity.requestCredential({
+        issuerDid: b.issuerDid,
+        credentialType: typeof b.credentialType === 'string' ? b.credentialType : undefined,
+        onboardingSecret: typeof b.onboardingSecret === 'string' ? b.onboardingSecret : undefined,
+      });
+      res.status(201).json(r);
+    }),
+  );
+  r.post(
     '/credentials/verify',
     wrap(async (req, res) => {
       const body = req.body as { verifiableCredential?: unknown } | undefined;

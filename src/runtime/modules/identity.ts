@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { identityManagementRouter } from '../../http/management/identity.js';
 import { CREDENTIAL_SERVICE_PATH, identityProtocolRouter } from '../../http/protocol/identity.js';
+import { ISSUER_PATH } from '../../http/protocol/issuer.js';
 import { createFetchJson } from '../../identity/http.js';
 import { generateKeyPair, keyFileContent, loadKeys } from '../../identity/keys.js';
 import type { KeyRing } from '../../identity/keys.js';
@@ -52,6 +53,7 @@ export const identityModule: ModuleFactory = async (ctx) => {
     membershipCredentialType: config.identity.membershipCredentialType,
     credentialServiceUrl: ctx.urls.public + CREDENTIAL_SERVICE_PATH,
     dspUrl: ctx.urls.public,
+    extraServices: config.role === 'issuer' ? [{ id: `${services.did}#issuer-service`, type: 'IssuerService', serviceEndpoint: ctx.urls.public + ISSUER_PATH }] : [],
     allowHttpLoopback: config.identity.allowHttpDidWeb,
     didCacheTtlMs: config.identity.didCacheTtlMs,
     statusListTtlMs: config.identity.statusListCacheTtlMs,
