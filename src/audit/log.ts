@@ -6,7 +6,8 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Database, Queryable } from '../store/db.js';
 import type { AuditEntry, AuditSubjects } from './entry.js';
-import { checkActor, checkEntryType, entryLeafHash, normaliseContent, normaliseSubjects } from './entry.js';
+import { canonicalJson } from './canonical.js';
+import { checkActor, checkEntryType, normaliseContent, normaliseSubjects } from './entry.js';
 import { buildReceipt, exportEntryLine, exportHeaderLine, exportTreeHeadLine } from './export.js';
 import { MerkleTree, toHex } from './merkle.js';
 import type { SignedTreeHead, TreeHeadSigner } from './tree-head.js';
@@ -38,18 +39,65 @@ export async function appendAuditEntry(tx: Queryable, entry: NewAuditEntry): Pro
   const time = entry.time ?? new Date();
   if (!(time instanceof Date) || Number.isNaN(time.getTime()))
     throw new ValidationError('audit entry time is not a valid Date');
-  const head = await tx.query<{ seq: number | string }>(
-    'UPDATE audit_head SET next_seq = next_seq + 1 RETURNING next_seq - 1 AS seq',
+  const timeText = time.toISOString();
+  // One round trip: the seq comes from the head row and the leaf hash is computed by the database over
+  // the canonical JSON we prepared around it. RFC 8785 sorts the members actor, content, seq, subjects,
+  // time, type, so the canonical entry is exactly prefix + seq + suffix (an integer is its digits).
+  const prefix = canonicalJson({ actor, content }).slice(0, -1) + ',"seq":';
+  const suffix = ',' + canonicalJson({ subjects, time: timeText, type }).slice(1);
+  const r = await tx.query<{ seq: number | string }>(
+    `WITH s AS (UPDATE audit_head SET next_seq = next_seq + 1 RETURNING next_seq - 1 AS seq)
+     INSERT INTO audit_entries (seq, time, type, actor, subjects, content, leaf_hash)
+     SELECT s.seq, $1, $2, $3, $4, $5, sha256('\\x00'::bytea || convert_to($6 || s.seq::text || $7, 'UTF8')) FROM s
+     RETURNING seq`,
+    [timeText, type, actor, JSON.stringify(subjects), JSON.stringify(content), prefix, suffix],
   );
-  const seq = Number(head.rows[0]!.seq);
-  const full: AuditEntry = { seq, time: time.toISOString(), type, actor, subjects, content };
-  const leaf = entryLeafHash(full);
-  await tx.query(
-    `INSERT INTO audit_entries (seq, time, type, actor, subjects, content, leaf_hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [seq, full.time, type, actor, JSON.stringify(subjects), JSON.stringify(content), leaf],
+  return { seq: Number(r.rows[0]!.seq) };
+}
+
+/**
+ * Appends several entries in one statement (seqs consecutive, in the order given), for callers that
+ * record many decisions in one transaction. Same rules as appendAuditEntry.
+ */
+export async function appendAuditEntries(
+  tx: Queryable,
+  entries: readonly NewAuditEntry[],
+): Promise<{ seqs: number[] }> {
+  if (entries.length === 0) return { seqs: [] };
+  if (isDatabase(tx)) return tx.transaction((t) => appendAuditEntries(t, entries));
+  const cols: string[][] = [[], [], [], [], [], [], []];
+  for (const entry of entries) {
+    const type = checkEntryType(entry.type);
+    const actor = checkActor(entry.actor);
+    const subjects = normaliseSubjects(entry.subjects);
+    const content = normaliseContent(entry.content);
+    const time = entry.time ?? new Date();
+    if (!(time instanceof Date) || Number.isNaN(time.getTime()))
+      throw new ValidationError('audit entry time is not a valid Date');
+    const timeText = time.toISOString();
+    const row = [
+      timeText,
+      type,
+      actor,
+      JSON.stringify(subjects),
+      JSON.stringify(content),
+      canonicalJson({ actor, content }).slice(0, -1) + ',"seq":',
+      ',' + canonicalJson({ subjects, time: timeText, type }).slice(1),
+    ];
+    row.forEach((v, i) => cols[i]!.push(v));
+  }
+  const r = await tx.query<{ seq: number | string }>(
+    `WITH s AS (UPDATE audit_head SET next_seq = next_seq + $8 RETURNING next_seq - $8 AS first)
+     INSERT INTO audit_entries (seq, time, type, actor, subjects, content, leaf_hash)
+     SELECT s.first + i.ord - 1, i.time, i.type, i.actor, i.subjects, i.content,
+            sha256('\\x00'::bytea || convert_to(i.prefix || (s.first + i.ord - 1)::text || i.suffix, 'UTF8'))
+     FROM s, unnest($1::timestamptz[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[], $7::text[])
+          WITH ORDINALITY AS i(time, type, actor, subjects, content, prefix, suffix, ord)
+     ORDER BY i.ord
+     RETURNING seq`,
+    [...cols, entries.length],
   );
-  return { seq };
+  return { seqs: r.rows.map((row) => Number(row.seq)).sort((a, b) => a - b) };
 }
 
 function isDatabase(q: Queryable): q is Database {

@@ -266,3 +266,28 @@ describe('export and tampering in the database', () => {
     expect(report.problems[0]).toMatchObject({ check: 'sequence', seq: 12 });
   });
 });
+
+describe('batched appends', () => {
+  it('appendAuditEntries numbers a batch consecutively with the same leaf hashes as single appends', async () => {
+    await appendAuditEntry(db, { type: 'management.change', actor: 'system', content: { first: true } });
+    const { appendAuditEntries } = await import('../../src/audit/log.js');
+    const batch = Array.from({ length: 50 }, (_, i) => ({
+      type: 'enforcement.decision',
+      actor: 'did:web:consumer.example',
+      subjects: { transferId: `tp-${i}`, agreementId: i % 2 ? 'agr-"quoted"' : 'agr-\u00e9\u20ac' },
+      content: { i, text: 'line\nbreak "quote" \\ backslash', list: [i, { k: null }] },
+      time: new Date(Date.UTC(2026, 0, 1) + i),
+    }));
+    expect((await db.transaction((tx) => appendAuditEntries(tx, batch))).seqs).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    const { items } = await listAuditEntries(db, {}, { limit: 100 });
+    const { entryLeafHash } = await import('../../src/audit/entry.js');
+    const { toHex } = await import('../../src/audit/merkle.js');
+    for (const e of items) expect(toHex(entryLeafHash(e))).toBe(e.leafHash);
+    expect(items[7]!.subjects).toEqual(batch[6]!.subjects);
+    expect(items[7]!.content).toEqual(batch[6]!.content);
+    await log.signTreeHead();
+    expect((await verifyExport(await collect(log.export()), { keys: publicJwk })).ok).toBe(true);
+  });
+});
