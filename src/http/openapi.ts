@@ -18,14 +18,14 @@ interface Parameter {
   schema?: object;
 }
 interface Operation {
-  parameters?: Parameter[];
+  parameters?: (Parameter | { $ref: string })[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: object }> };
 }
 export interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string };
   paths: Record<string, Record<string, Operation | Parameter[]>>;
-  components?: Record<string, unknown>;
+  components?: { parameters?: Record<string, unknown>; [key: string]: unknown };
 }
 
 const SPEC_DIR = new URL('../../openapi/', import.meta.url);
@@ -42,6 +42,17 @@ interface CompiledOperation {
   bodyRequired: boolean;
   query?: ValidateFunction;
   path?: ValidateFunction;
+}
+
+/** A parameter given as `{ $ref: '#/components/parameters/Name' }` is looked up in the document. */
+function resolveParameter(doc: OpenApiDocument, p: Parameter | { $ref: string }): Parameter {
+  if (!('$ref' in p)) return p;
+  const name = /^#\/components\/parameters\/(.+)$/.exec(p.$ref)?.[1];
+  const found = name
+    ? (doc.components?.parameters as Record<string, Parameter> | undefined)?.[name]
+    : undefined;
+  if (!found) throw new Error(`OpenAPI document ${doc.info.title}: cannot resolve parameter ${p.$ref}`);
+  return found;
 }
 
 const pointerEscape = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -84,7 +95,7 @@ export function openApiValidator(doc: OpenApiDocument): RequestHandler {
           }) +
           '/?$',
       );
-      const all = [...shared, ...(op.parameters ?? [])];
+      const all = [...shared, ...(op.parameters ?? [])].map((p) => resolveParameter(doc, p));
       const group = (where: Parameter['in']) => {
         const ps = all.filter((p) => p.in === where);
         if (ps.length === 0) return undefined;

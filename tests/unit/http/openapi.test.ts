@@ -13,9 +13,7 @@ const doc: OpenApiDocument = {
   paths: {
     '/v1/things': {
       get: {
-        parameters: [
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10, default: 5 } },
-        ],
+        parameters: [{ $ref: '#/components/parameters/Limit' }],
       },
       post: {
         requestBody: {
@@ -33,6 +31,9 @@ const doc: OpenApiDocument = {
     },
   },
   components: {
+    parameters: {
+      Limit: { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10, default: 5 } },
+    },
     schemas: {
       Thing: {
         type: 'object',
