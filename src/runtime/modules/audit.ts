@@ -1,6 +1,7 @@
 import { AuditLog, appendAuditEntry } from '../../audit/log.js';
 import type { TreeHeadSigner } from '../../audit/tree-head.js';
 import { auditorRouter } from '../../http/auditor/audit.js';
+import { receiptRouter } from '../../http/protocol/audit.js';
 import { claimLease } from '../../store/leases.js';
 import type { ModuleFactory } from '../module.js';
 
@@ -9,7 +10,8 @@ const LEASE = 'audit.tree-head';
 /**
  * The contract log (issue 8): `services.audit.append`, the auditor API, and the worker that signs
  * tree heads every `audit.treeHeadEveryEntries` entries or `audit.treeHeadEverySeconds` seconds
- * (one replica at a time, under a lease). Tree heads are signed by the identity service's key;
+ * (one replica at a time, under a lease), and agreement receipts for the counter-party on the
+ * protocol listener (GET /audit/receipts/{agreementId}, DCP-authenticated). Tree heads are signed by the identity service's key;
  * `options.signer` replaces it (tests, or a key held elsewhere).
  */
 export function auditModuleWith(options: { signer?: TreeHeadSigner } = {}): ModuleFactory {
@@ -33,6 +35,7 @@ export function auditModuleWith(options: { signer?: TreeHeadSigner } = {}): Modu
     return {
       name: 'audit',
       auditor: auditorRouter(ctx.db, log),
+      protocol: receiptRouter(log, () => ctx.services.identity),
       start() {
         if (!signer) return;
         const everyMs = Math.min(1_000, treeHeadEverySeconds * 1_000);
