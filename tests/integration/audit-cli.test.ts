@@ -169,3 +169,38 @@ describe('pontis audit export / verify', () => {
     expect((await pontis(['audit', 'verify', join(dir, 'missing.jsonl'), '--key', keyFile])).code).toBe(2);
   });
 });
+
+describe('pontis audit verify against the resolved DID', () => {
+  it("checks tree heads with the key in the connector's DID document (did:web over loopback HTTP)", async () => {
+    const full = await startTestConnector();
+    try {
+      await full.db.transaction((tx) =>
+        full.services.audit!.append(tx, {
+          type: 'management.change',
+          actor: 'apikey:management',
+          content: { x: 1 },
+        }),
+      );
+      const file = join(dir, 'full.jsonl');
+      let r = await pontis([
+        'audit',
+        'export',
+        '--url',
+        full.urls.management,
+        '--api-key',
+        AUDITOR_KEY,
+        '-o',
+        file,
+      ]);
+      expect(r.code, r.out).toBe(0);
+      r = await pontis(['audit', 'verify', file, '--allow-http', '--did', full.services.did]);
+      expect(r.out).toMatch(/OK/);
+      expect(r.code).toBe(0);
+      // The same export against another DID's key fails.
+      r = await pontis(['audit', 'verify', file, '--key', keyFile]);
+      expect(r.code).toBe(1);
+    } finally {
+      await full.stop();
+    }
+  });
+});
