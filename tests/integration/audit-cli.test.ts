@@ -178,6 +178,7 @@ describe('pontis audit verify against the resolved DID', () => {
         full.services.audit!.append(tx, {
           type: 'management.change',
           actor: 'apikey:management',
+          subjects: {},
           content: { x: 1 },
         }),
       );
