@@ -49,6 +49,8 @@ export interface ProviderCatalogOptions {
   secrets: SecretSources;
   log?: Logger;
   now?: () => Date;
+  /** How long offer definitions are reused between catalogue requests (default 1000 ms; 0: never). */
+  offerCacheMs?: number;
 }
 
 interface LiveOffer {
@@ -118,6 +120,8 @@ export function parseFilter(filter: unknown[] | undefined): ParsedFilter {
 
 export class ProviderCatalog implements CatalogService {
   private readonly compiled = new Map<string, CompiledPolicy>();
+  private offers: { until: number; value: Promise<LiveOffer[]> } | undefined;
+  private generation = 0;
   private readonly now: () => Date;
   readonly dataService: DataService;
 
@@ -175,14 +179,42 @@ export class ProviderCatalog implements CatalogService {
 
   /** The offer definitions whose access policy lets `participant` see them, now. */
   async visibleOffers(participant: VerifiedParticipant): Promise<LiveOffer[]> {
-    const rows = await this.o.db.query<OfferRow>(`SELECT ${OFFER_COLUMNS} FROM catalog_offers ORDER BY id`);
     const now = this.now();
-    const out: LiveOffer[] = [];
-    for (const row of rows.rows) {
-      const live = await this.live(toOffer(row));
-      if (live && this.permits(live, participant, now)) out.push(live);
+    return (await this.allOffers()).filter((live) => this.permits(live, participant, now));
+  }
+
+  /**
+   * Every usable offer definition, kept for `offerCacheMs` (so that a catalogue request is one query).
+   * Changes made through this process's management API clear it at once (`invalidate`); those of
+   * other replicas, or of stored policies, show within `offerCacheMs`.
+   */
+  private allOffers(): Promise<LiveOffer[]> {
+    const ttl = this.o.offerCacheMs ?? 1000;
+    const at = Date.now();
+    if (this.offers && this.offers.until > at) return this.offers.value;
+    const generation = this.generation;
+    const value = (async () => {
+      const rows = await this.o.db.query<OfferRow>(`SELECT ${OFFER_COLUMNS} FROM catalog_offers ORDER BY id`);
+      const out: LiveOffer[] = [];
+      for (const row of rows.rows) {
+        const live = await this.live(toOffer(row));
+        if (live) out.push(live);
+      }
+      return out;
+    })();
+    if (ttl > 0) {
+      this.offers = { until: at + ttl, value };
+      value.catch(() => {
+        if (this.generation === generation) this.offers = undefined;
+      });
     }
-    return out;
+    return value;
+  }
+
+  /** Forget the cached offer definitions (after a change). */
+  invalidate(): void {
+    this.generation++;
+    this.offers = undefined;
   }
 
   private offerFor(live: LiveOffer, assetId: string): CatalogOffer {
@@ -223,8 +255,14 @@ export class ProviderCatalog implements CatalogService {
     }
     const params: unknown[] = [];
     const where: string[] = [];
-    const selectors = offers.map((o) => selectorSql(o.def.assetSelector, params));
-    if (!selectors.includes('true')) where.push(`(${selectors.map((s) => `(${s})`).join(' OR ')})`);
+    // An offer that selects every asset makes the other selectors irrelevant to the scan.
+    const selectsAll = offers.some(
+      (o) => !o.def.assetSelector.assetIds && !o.def.assetSelector.criteria?.length,
+    );
+    if (!selectsAll) {
+      const selectors = offers.map((o) => selectorSql(o.def.assetSelector, params));
+      where.push(`(${selectors.map((s) => `(${s})`).join(' OR ')})`);
+    }
     for (const ids of filter.ids) {
       params.push(ids);
       where.push(`id = ANY($${params.length}::text[])`);

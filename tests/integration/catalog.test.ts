@@ -444,6 +444,17 @@ describe('paging through 10,000 datasets', () => {
       '/v1/offers',
       json({ id: 'all', accessPolicy: PUBLIC_POLICY, contractPolicy: CONTRACT_POLICY }),
     );
+    // A second visible offer with a selector, beside one that selects everything.
+    await management(
+      c,
+      '/v1/offers',
+      json({
+        id: 'k1',
+        accessPolicy: PUBLIC_POLICY,
+        contractPolicy: CONTRACT_POLICY,
+        assetSelector: { criteria: [{ property: 'keyword', operator: 'eq', value: 'k1' }] },
+      }),
+    );
   }, 60_000);
   afterAll(async () => c?.stop());
 
@@ -465,8 +476,12 @@ describe('paging through 10,000 datasets', () => {
         body: JSON.stringify(CATALOG_REQUEST),
       });
       expect(res.status).toBe(200);
-      const body = (await res.json()) as { dataset?: { '@id': string }[] };
+      const body = (await res.json()) as { dataset?: { '@id': string; hasPolicy: unknown[] }[] };
       seen.push(...(body.dataset ?? []).map((d) => d['@id']));
+      // ds000001 has keyword k1 (i % 10 = 1): both offers; ds000002 only the first.
+      for (const d of body.dataset ?? []) {
+        expect(d.hasPolicy.length, d['@id']).toBe(Number(d['@id'].slice(-1)) === 1 ? 2 : 1);
+      }
       if (pages > 0) expect(linkOf(res, 'previous')).toBeDefined();
       pages++;
       lastPage = res;

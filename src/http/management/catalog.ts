@@ -30,6 +30,8 @@ export interface CatalogManagementDeps {
   policies: () => PolicyService | undefined;
   audit: () => AuditService | undefined;
   remote: RemoteCatalogClient;
+  /** Called after every offer definition change (the DSP catalogue caches them briefly). */
+  offersChanged: () => void;
 }
 
 /** The validator has coerced and defaulted these; numbers again in case a value arrives as text. */
@@ -95,7 +97,9 @@ export function catalogManagementRouter(d: CatalogManagementDeps): Router {
   r.post(
     '/v1/offers',
     wrap(async (req, res) => {
-      res.status(201).json(await createOffer(d.db, req.body as OfferInput, d.policies(), change(res)));
+      const offer = await createOffer(d.db, req.body as OfferInput, d.policies(), change(res));
+      d.offersChanged();
+      res.status(201).json(offer);
     }),
   );
   r.get(
@@ -109,13 +113,16 @@ export function catalogManagementRouter(d: CatalogManagementDeps): Router {
   r.put(
     '/v1/offers/:id',
     wrap(async (req, res) => {
-      res.json(await updateOffer(d.db, id(req), req.body as OfferInput, d.policies(), change(res)));
+      const offer = await updateOffer(d.db, id(req), req.body as OfferInput, d.policies(), change(res));
+      d.offersChanged();
+      res.json(offer);
     }),
   );
   r.delete(
     '/v1/offers/:id',
     wrap(async (req, res) => {
       await deleteOffer(d.db, id(req), change(res));
+      d.offersChanged();
       res.status(204).end();
     }),
   );

@@ -75,6 +75,7 @@ export const catalogModule: ModuleFactory = async (ctx) => {
       policies: () => services.policies,
       audit: () => services.audit,
       remote,
+      offersChanged: () => catalog.invalidate(),
     }),
     protocol: catalogProtocolRouter({
       catalog,
