@@ -29,8 +29,8 @@ export const SUBJECT_KEYS = [
 ] as const;
 export type SubjectKey = (typeof SUBJECT_KEYS)[number];
 
-/** Ids the entry is about; what the auditor API filters on. `participant` is the counter-party DID. */
-export type AuditSubjects = Partial<Record<SubjectKey, string>>;
+/** Ids the entry is about; the auditor API filters on SUBJECT_KEYS. `participant` is the counter-party DID. */
+export type AuditSubjects = Partial<Record<SubjectKey, string>> & Record<string, string | undefined>;
 
 export interface AuditEntry {
   /** 0, 1, 2, ... without gaps: the leaf index in the Merkle tree. */
@@ -84,21 +84,28 @@ export function normaliseContent(content: unknown): Record<string, unknown> {
   return value;
 }
 
+const SUBJECT_NAME_RE = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
+
+/**
+ * Checks subject ids: string values under short names. SUBJECT_KEYS are the ones the auditor API
+ * filters on; other names (`policyId`, `providerPid`, ...) are recorded as given. `counterParty`
+ * is also recorded as `participant` when that is absent, so that filtering by participant finds it.
+ */
 export function normaliseSubjects(subjects: unknown): AuditSubjects {
   if (subjects === undefined || subjects === null) return {};
   if (!isPlainObject(subjects)) throw new ValidationError('audit entry subjects must be an object');
-  const out: AuditSubjects = {};
+  const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(subjects)) {
-    if (value === undefined) continue;
-    if (!(SUBJECT_KEYS as readonly string[]).includes(key)) {
-      throw new ValidationError(`audit entry subject "${key}" is not one of ${SUBJECT_KEYS.join(', ')}`);
-    }
+    if (value === undefined || value === null) continue;
+    if (!SUBJECT_NAME_RE.test(key))
+      throw new ValidationError(`audit entry subject name "${key}" is not a short identifier`);
     if (typeof value !== 'string' || value.length === 0) {
       throw new ValidationError(`audit entry subject "${key}" must be a non-empty string`);
     }
-    out[key as SubjectKey] = value;
+    out[key] = value;
   }
-  return out;
+  if (out.participant === undefined && out.counterParty !== undefined) out.participant = out.counterParty;
+  return out as AuditSubjects;
 }
 
 export function checkEntryType(type: unknown): AuditEntryType {

@@ -153,7 +153,12 @@ describe('audit entries', () => {
     expect(() => normaliseContent([1])).toThrow(ValidationError);
     expect(() => normaliseContent('x')).toThrow(ValidationError);
     expect(normaliseSubjects({ agreementId: 'a', transferId: undefined })).toEqual({ agreementId: 'a' });
-    expect(() => normaliseSubjects({ contractId: 'a' })).toThrow(/contractId/);
+    expect(normaliseSubjects({ policyId: 'p', transferId: null })).toEqual({ policyId: 'p' });
+    expect(normaliseSubjects({ counterParty: 'did:web:x' })).toEqual({
+      counterParty: 'did:web:x',
+      participant: 'did:web:x',
+    });
+    expect(() => normaliseSubjects({ 'not a name': 'a' })).toThrow(/not a short identifier/);
     expect(() => normaliseSubjects({ agreementId: 3 })).toThrow(ValidationError);
   });
 
