@@ -328,6 +328,28 @@ export class AuditLog {
     return toHex(this.tree.root(size ?? n));
   }
 
+  /**
+   * Rebuilds the cache from the stored leaf hashes and checks it against the latest stored signed
+   * head. Returns what is wrong (rows deleted or changed since that head was signed), or undefined.
+   * Full verification of the entries themselves is `pontis audit verify` on an export.
+   */
+  async selfCheck(): Promise<string | undefined> {
+    let size: number;
+    try {
+      size = await this.sync();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    const latest = await this.latestTreeHead();
+    if (!latest) return undefined;
+    if (latest.treeSize > size)
+      return `the latest signed tree head covers ${latest.treeSize} entries but the log has ${size}`;
+    if (toHex(this.tree.root(latest.treeSize)) !== latest.rootHash) {
+      return `the stored entries no longer match the tree head signed at size ${latest.treeSize} (${latest.timestamp})`;
+    }
+    return undefined;
+  }
+
   /** Signs and stores a tree head at the current size (on demand). */
   async signTreeHead(): Promise<StoredTreeHead> {
     if (!this.signer) throw new ConflictError('this connector has no signing key for tree heads');

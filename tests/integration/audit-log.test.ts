@@ -291,3 +291,17 @@ describe('batched appends', () => {
     expect((await verifyExport(await collect(log.export()), { keys: publicJwk })).ok).toBe(true);
   });
 });
+
+describe('self-check', () => {
+  it('passes on an intact log and names a rewrite after the latest head', async () => {
+    await appendMany(12);
+    await log.signTreeHead();
+    expect(await new AuditLog({ db, logId: did }).selfCheck()).toBeUndefined();
+    await db.query(`UPDATE audit_entries SET leaf_hash = sha256('x'::bytea) WHERE seq = 3`);
+    expect(await new AuditLog({ db, logId: did }).selfCheck()).toMatch(
+      /no longer match the tree head signed at size 12/,
+    );
+    await db.query('DELETE FROM audit_entries WHERE seq = 5');
+    expect(await new AuditLog({ db, logId: did }).selfCheck()).toMatch(/no entry 5/);
+  });
+});

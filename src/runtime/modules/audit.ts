@@ -37,6 +37,12 @@ export function auditModuleWith(options: { signer?: TreeHeadSigner } = {}): Modu
       auditor: auditorRouter(ctx.db, log),
       protocol: receiptRouter(log, () => ctx.services.identity),
       start() {
+        // Rebuild the node cache now rather than on the first proof, and say loudly if the stored
+        // log no longer matches what was signed.
+        void log.selfCheck().then(
+          (problem) => problem && ctx.log.error({ problem }, 'audit: the stored log fails its self-check'),
+          (err: unknown) => ctx.log.warn({ err }, 'audit: self-check failed to run'),
+        );
         if (!signer) return;
         const everyMs = Math.min(1_000, treeHeadEverySeconds * 1_000);
         timer = setInterval(() => {
