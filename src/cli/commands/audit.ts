@@ -107,6 +107,12 @@ async function runVerify(exportPath: string | undefined, opts: VerifyCliOptions)
   const heads = opts.treeHead.map(textOrFile);
   for (const h of heads) decodeTreeHead(h); // a malformed head given by hand is a usage error
   const options: VerifyOptions = { keys: keysFor(opts), treeHeads: heads, expectedLogId: opts.did };
+  if (!opts.key && !opts.did) {
+    // Whoever wrote the export chose the DID it names; only a pinned DID or key proves whose log it is.
+    console.error(
+      "pontis audit: checking signatures against the DID the input names; pass --did or --key to pin the connector's identity",
+    );
+  }
   let ok = true;
   if (exportPath) {
     const report = await verifyExport(lines(exportPath), options);
