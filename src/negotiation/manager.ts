@@ -29,6 +29,7 @@ import {
 import type { AuditService, CatalogService, NegotiationService, ResolvedOffer } from '../runtime/services.js';
 import type { Database, Queryable } from '../store/db.js';
 import type { ClaimedMessage, OutboxMessage, TopicHandler } from '../store/outbox.js';
+import { scopesFor } from './scopes.js';
 import {
   digestOf,
   hasReceived,
@@ -74,7 +75,8 @@ export interface NegotiationDeps {
   did: string;
   /** Where peers reach this connector's DSP endpoints (its callback address). */
   callbackAddress: string;
-  client: DspClient;
+  /** A DSP client whose tokens grant `scopes` (default: the identity service's, membership). */
+  clientFor: (scopes?: string[]) => DspClient;
   catalog?: CatalogService;
   audit?: AuditService;
   /** POSTs a JSON body to an operator's webhook; throws on a non-2xx answer. */
@@ -101,6 +103,8 @@ export interface SendPayload {
   address: string;
   did: string;
   message: Record<string, unknown>;
+  /** DCP scopes the token grants (consumer: those the contract policy needs). */
+  scopes?: string[];
 }
 
 interface AutoPayload {
@@ -586,7 +590,7 @@ export class NegotiationManager implements NegotiationService {
 
   private async send(p: SendPayload, _m: ClaimedMessage): Promise<void> {
     const peer = { baseUrl: p.address, did: p.did };
-    const c = this.deps.client;
+    const c = this.deps.clientFor(p.scopes);
     const m = p.message as never;
     try {
       switch (p.kind) {
@@ -621,10 +625,15 @@ export class NegotiationManager implements NegotiationService {
       if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
         this.deps.log.warn({ negotiation: p.id, kind: p.kind, status }, 'peer refused a negotiation message');
         if (p.kind !== 'terminate') {
+          // Keep the peer's own code and reasons (e.g. a ContractNegotiationError) for the operator.
+          const peerBody = (e as PeerError).details as
+            { body?: { code?: unknown; reason?: unknown } } | undefined;
+          const peerReasons = Array.isArray(peerBody?.body?.reason) ? peerBody.body.reason : [];
           await this.terminateLocally(
             p.id,
             [
-              `the counter-party refused the ${MESSAGE_TYPE[p.kind]} (${status}): ${e instanceof Error ? e.message : String(e)}`,
+              `the counter-party refused the ${MESSAGE_TYPE[p.kind]} (${status}${typeof peerBody?.body?.code === 'string' ? ` ${peerBody.body.code}` : ''})`,
+              ...peerReasons.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))),
             ],
             'peer_refused',
             false,
@@ -796,15 +805,17 @@ export class NegotiationManager implements NegotiationService {
       type: 'negotiation.transition',
       actor: o.actor,
       subjects: {
-        negotiation: row.id,
-        providerPid: row.provider_pid ?? undefined,
-        consumerPid: row.consumer_pid ?? undefined,
-        dataset: row.dataset_id ?? undefined,
-        counterParty: row.counter_party_did,
-        agreement: row.agreement_id ?? undefined,
+        negotiationId: row.id,
+        agreementId: row.agreement_id ?? undefined,
+        participant: row.counter_party_did,
+        assetId: row.resolved_offer?.assetId ?? row.dataset_id ?? undefined,
+        offerId: row.offer_id ?? undefined,
       },
       content: {
         role: row.role,
+        providerPid: row.provider_pid,
+        consumerPid: row.consumer_pid,
+        datasetId: row.dataset_id,
         from,
         to,
         message: MESSAGE_TYPE[kind],
@@ -821,6 +832,14 @@ export class NegotiationManager implements NegotiationService {
         address: row.counter_party_address,
         did: row.counter_party_did,
         message: o.send,
+        ...(row.role === 'consumer'
+          ? {
+              scopes: scopesFor(
+                row.offer ?? row.requested_offer,
+                this.deps.settings.membershipCredentialType,
+              ),
+            }
+          : {}),
       };
       await this.deps.outbox.enqueue(tx, {
         topic: SEND_TOPIC,
@@ -883,7 +902,12 @@ export class NegotiationManager implements NegotiationService {
     await this.deps.audit?.append(tx, {
       type: 'agreement',
       actor: row.role === 'provider' ? this.deps.did : row.counter_party_did,
-      subjects: { negotiation: row.id, agreement: agreement['@id'], dataset: agreement.target },
+      subjects: {
+        negotiationId: row.id,
+        agreementId: agreement['@id'],
+        participant: row.counter_party_did,
+        assetId: row.resolved_offer?.assetId ?? agreement.target,
+      },
       content: { agreement, digest, role: row.role },
     });
   }

@@ -124,9 +124,9 @@ describe('contract negotiation between two connectors', () => {
       assignee: consumer.services.did,
     });
     expect(pa).toMatchObject({ role: 'provider', consumerId: consumer.services.did, retired: false });
-    expect(providerAudit.some((e) => e.type === 'agreement' && e.subjects.agreement === p.agreementId)).toBe(
-      true,
-    );
+    expect(
+      providerAudit.some((e) => e.type === 'agreement' && e.subjects.agreementId === p.agreementId),
+    ).toBe(true);
     // The transfer process sees the agreement through the service.
     const svc = await provider.services.negotiations!.agreement(String(p.agreementId));
     expect(svc).toMatchObject({
@@ -146,7 +146,7 @@ describe('contract negotiation between two connectors', () => {
     const audit = providerAudit.find(
       (e) =>
         e.type === 'negotiation.transition' &&
-        e.subjects.negotiation === pid &&
+        e.subjects.negotiationId === pid &&
         e.content.to === 'TERMINATED',
     );
     expect(JSON.stringify(audit?.content.reason)).toMatch(/membership/);

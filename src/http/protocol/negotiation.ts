@@ -8,6 +8,7 @@ import { Router, type Request, type Response } from 'express';
 import { PontisError, UnauthorizedError, ValidationError } from '../../errors.js';
 import type { VerifiedParticipant } from '../../identity/participant.js';
 import type { NegotiationManager, ReceiveResult } from '../../negotiation/manager.js';
+import { scopesFor } from '../../negotiation/scopes.js';
 import { digestOf } from '../../negotiation/store.js';
 import type { NegotiationMessageKind } from '../../negotiation/transitions.js';
 import { buildContractNegotiationError, decodeMessage, type DspMessageType } from '../../protocol/index.js';
@@ -17,10 +18,13 @@ import { toErrorResponse } from '../errors.js';
 export interface NegotiationProtocolOptions {
   manager: NegotiationManager;
   identity: () => IdentityService | undefined;
+  membershipCredentialType?: string;
   onError?: (err: unknown, req: Request) => void;
 }
 
-type Handler = (req: Request, caller: VerifiedParticipant) => Promise<ReceiveResult>;
+/** Authenticates the caller (DCP), asking for `scopes` (default: membership). Called once per request. */
+type Authenticate = (scopes?: string[]) => Promise<VerifiedParticipant>;
+type Handler = (req: Request, authenticate: Authenticate) => Promise<ReceiveResult>;
 
 const pidOf = (req: Request) => String(req.params.pid);
 
@@ -28,12 +32,15 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
   const r = Router();
   const { manager } = o;
 
-  const authenticate = async (req: Request): Promise<VerifiedParticipant> => {
-    const identity = o.identity();
-    if (!identity)
-      throw new UnauthorizedError('this connector cannot authenticate DSP callers (no identity service)');
-    return identity.authenticate(req.headers.authorization);
-  };
+  const authenticator =
+    (req: Request): Authenticate =>
+    async (scopes) => {
+      const identity = o.identity();
+      if (!identity) {
+        throw new UnauthorizedError('this connector cannot authenticate DSP callers (no identity service)');
+      }
+      return identity.authenticate(req.headers.authorization, scopes ? { scopes } : undefined);
+    };
 
   const errorBody = (req: Request, err: unknown) => {
     const { status, body } = toErrorResponse(err);
@@ -53,8 +60,7 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
 
   const endpoint = (handler: Handler) => async (req: Request, res: Response) => {
     try {
-      const caller = await authenticate(req);
-      const result = await handler(req, caller);
+      const result = await handler(req, authenticator(req));
       res.status(result.status).json(result.body);
     } catch (err) {
       const { status, body } = errorBody(req, err);
@@ -68,7 +74,8 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
       type: T,
       kind: NegotiationMessageKind | ((m: Record<string, unknown>) => NegotiationMessageKind),
     ) =>
-    async (req: Request, caller: VerifiedParticipant) => {
+    async (req: Request, authenticate: Authenticate) => {
+      const caller = await authenticate();
       const message = (await decodeMessage(req.body, type)) as unknown as Record<string, unknown>;
       const k = typeof kind === 'function' ? kind(message) : kind;
       return manager.receive(caller, pidOf(req), k, message, digestOf(req.body));
@@ -83,8 +90,11 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
   // Provider side.
   r.post(
     '/negotiations/request',
-    endpoint(async (req, caller) => {
+    endpoint(async (req, authenticate) => {
       const m = await decodeMessage(req.body, 'ContractRequestMessage');
+      // The credentials the contract policy needs, as the requested offer names them (it must equal the
+      // catalogue's offer to be agreed, so a consumer gains nothing by leaving one out).
+      const caller = await authenticate(scopesFor(m.offer, o.membershipCredentialType));
       if (m.providerPid !== undefined) {
         throw new ValidationError(
           'an initial ContractRequestMessage has no providerPid; counter-requests go to /negotiations/:providerPid/request',
@@ -104,7 +114,8 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
   // Consumer callback side.
   r.post(
     '/negotiations/offers',
-    endpoint(async (req, caller) => {
+    endpoint(async (req, authenticate) => {
+      const caller = await authenticate();
       const m = await decodeMessage(req.body, 'ContractOfferMessage');
       if (m.consumerPid !== undefined) {
         throw new ValidationError(
@@ -127,7 +138,10 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
   );
   r.get(
     '/negotiations/:pid',
-    endpoint(async (req, caller) => ({ status: 200, body: await manager.get(caller, pidOf(req)) })),
+    endpoint(async (req, authenticate) => ({
+      status: 200,
+      body: await manager.get(await authenticate(), pidOf(req)),
+    })),
   );
   return r;
 }

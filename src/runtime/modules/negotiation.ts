@@ -8,22 +8,23 @@ import type { ModuleFactory } from '../module.js';
 /** Contract negotiation (DSP 2025-1) in both roles: DSP endpoints, management API, outbox workers. */
 export const negotiationModule: ModuleFactory = (ctx) => {
   const { config, services } = ctx;
-  const client = createDspClient({
-    getToken: async (audience) => {
-      if (!services.identity) throw new UnauthorizedError('no identity service: cannot call peers');
-      if (!audience) throw new UnauthorizedError('the peer DID is unknown: cannot address a DCP token');
-      return services.identity.authorizationFor(audience);
-    },
-    assertAllowedUrl: ctx.assertAllowedUrl,
-    timeoutMs: config.network.timeoutMs,
-    userAgent: `pontis/${config.name}`,
-  });
+  const clientFor = (scopes?: string[]) =>
+    createDspClient({
+      getToken: async (audience) => {
+        if (!services.identity) throw new UnauthorizedError('no identity service: cannot call peers');
+        if (!audience) throw new UnauthorizedError('the peer DID is unknown: cannot address a DCP token');
+        return services.identity.authorizationFor(audience, scopes ? { scopes } : undefined);
+      },
+      assertAllowedUrl: ctx.assertAllowedUrl,
+      timeoutMs: config.network.timeoutMs,
+      userAgent: `pontis/${config.name}`,
+    });
   const manager = new NegotiationManager({
     db: ctx.db,
     outbox: ctx.outbox,
     did: services.did,
     callbackAddress: ctx.urls.public,
-    client,
+    clientFor,
     get catalog() {
       return services.catalog;
     },
@@ -57,6 +58,7 @@ export const negotiationModule: ModuleFactory = (ctx) => {
     protocol: negotiationProtocolRouter({
       manager,
       identity: () => services.identity,
+      membershipCredentialType: config.identity.membershipCredentialType,
       onError: (err, req) => ctx.log.error({ err, url: req.originalUrl }, 'negotiation endpoint failed'),
     }),
     management: negotiationManagementRouter(manager, ctx.db),

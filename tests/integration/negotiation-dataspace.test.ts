@@ -1,0 +1,84 @@
+/**
+ * Negotiation in a real loopback data space: DCP on every DSP message, credentials from an issuer,
+ * offers from the provider's catalogue, the contract log of the audit module.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { management } from '../helpers/connector.js';
+import { json, waitForState, findByPeerPid } from '../helpers/negotiation.js';
+import { offerFromCatalogue, startDataspace, type Dataspace } from '../helpers/negotiation-dataspace.js';
+import { AUDITOR_KEY } from '../helpers/connector.js';
+
+let ds: Dataspace;
+const fast = { outbox: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 200 } };
+
+beforeAll(async () => {
+  ds = await startDataspace(fast);
+}, 60_000);
+afterAll(async () => {
+  await ds?.stop();
+});
+
+async function start(from: typeof ds.consumer, datasetId: string) {
+  const provider = { address: ds.provider.urls.public, did: ds.provider.services.did };
+  const offer = await offerFromCatalogue(from, provider, datasetId);
+  const res = await management(from, '/v1/negotiations', {
+    method: 'POST',
+    body: JSON.stringify({ counterPartyAddress: provider.address, counterPartyId: provider.did, offer }),
+  });
+  expect(res.status).toBe(201);
+  return json<{ id: string }>(res);
+}
+
+describe('contract negotiation in a loopback data space (real DCP, catalogue, audit)', () => {
+  it('a member consumer reaches FINALIZED with the same agreement on both sides', async () => {
+    const { id } = await start(ds.consumer, 'data-auto');
+    const c = await waitForState(ds.consumer, id, 'FINALIZED');
+    const pid = await findByPeerPid(ds.provider, id);
+    const p = await waitForState(ds.provider, pid, 'FINALIZED');
+    expect(c.agreementId).toBe(p.agreementId);
+    const agreement = await ds.provider.services.negotiations!.agreement(String(p.agreementId));
+    expect(agreement).toMatchObject({
+      assetId: 'data-auto',
+      providerDid: ds.provider.services.did,
+      consumerDid: ds.consumer.services.did,
+    });
+  });
+
+  it('an outsider is TERMINATED with the policy reason, and the provider audit log shows why', async () => {
+    // The outsider is a member (DCP lets it in, the offer is public) of level silver, not gold.
+    const { id } = await start(ds.outsider, 'data-auto');
+    const c = await waitForState(ds.outsider, id, 'TERMINATED');
+    expect(c.termination).toMatchObject({ code: 'policy_denied' });
+    expect(JSON.stringify(c.termination)).toMatch(/level/);
+    const pid = await findByPeerPid(ds.provider, id);
+    const res = await fetch(
+      `${ds.provider.urls.management}/v1/audit/entries?type=negotiation.transition&limit=500`,
+      { headers: { 'X-Api-Key': AUDITOR_KEY } },
+    );
+    expect(res.status).toBe(200);
+    const entries = (await res.json()) as {
+      items: { subjects: Record<string, string>; content: Record<string, unknown> }[];
+    };
+    const why = entries.items.find((e) => e.subjects.negotiationId === pid && e.content.to === 'TERMINATED');
+    expect(JSON.stringify(why?.content.reason)).toMatch(/level/);
+  });
+
+  it('a manual offer waits for the operator, who agrees; the consumer verifies on its own', async () => {
+    const { id } = await start(ds.consumer, 'data-manual');
+    const pid = await findByPeerPid(ds.provider, id);
+    await waitForState(ds.provider, pid, 'REQUESTED');
+    const agreed = await management(ds.provider, `/v1/negotiations/${encodeURIComponent(pid)}/agree`, {
+      method: 'POST',
+    });
+    expect(agreed.status).toBe(200);
+    await waitForState(ds.provider, pid, 'VERIFIED');
+    expect(
+      (
+        await management(ds.provider, `/v1/negotiations/${encodeURIComponent(pid)}/finalize`, {
+          method: 'POST',
+        })
+      ).status,
+    ).toBe(200);
+    await waitForState(ds.consumer, id, 'FINALIZED');
+  });
+});
