@@ -115,6 +115,7 @@ export async function startFakePeer(options: PeerOptions): Promise<FakePeer> {
       res.writeHead(200, headers).end(JSON.stringify(body));
     });
   });
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   peer.url = base;

@@ -12,7 +12,7 @@ import { claimLease, releaseLease } from '../../store/leases.js';
 import { retryDelayMs } from '../../store/outbox.js';
 import type { Queryable } from '../../store/db.js';
 import { extractDataset, type IndexedDataset } from './extract.js';
-import { catalogRequestUrl, type FetchCatalogPage } from './fetch.js';
+import { catalogRequestUrl, type CatalogPage, type FetchCatalogPage } from './fetch.js';
 import type { FederationStore, Participant } from './store.js';
 
 /** Property of a nested catalogue naming the data space its datasets belong to (set by Pontis catalogues). */
@@ -219,11 +219,12 @@ export async function crawlParticipant(
       if (seen.has(url)) break;
       seen.add(url);
       if (++pages > o.maxPages) throw new CrawlError(`more than ${o.maxPages} catalogue pages at ${base}`);
-      const page = await deps.fetchPage(url, {
-        authorization,
-        timeoutMs: o.timeoutMs,
-        maxBytes: o.maxPageBytes,
-        signal,
+      const pageOptions = { authorization, timeoutMs: o.timeoutMs, maxBytes: o.maxPageBytes, signal };
+      const page: CatalogPage = await deps.fetchPage(url, pageOptions).catch(async (e: unknown) => {
+        // A connection reset (a keep-alive connection the peer just closed) is worth one retry.
+        if (!(e instanceof PeerError) || e.code !== 'peer_unreachable') throw e;
+        await new Promise((r) => setTimeout(r, 200));
+        return deps.fetchPage(url!, pageOptions);
       });
       const ctx: NodeContext = {
         ...item.ctx,

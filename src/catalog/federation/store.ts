@@ -185,10 +185,9 @@ const FACET_COLUMNS: Record<FacetName, { column: string; array: boolean; lower: 
 /** The text search configuration: English stemming, as PGlite and PostgreSQL both ship it. */
 const TS_CONFIG = 'english';
 
-export function createFederationStore(db: Database) {
-  // Bumped on every index change; search results' facet counts are cached per generation.
-  let generation = 0;
-  const facetCache = new Map<string, { generation: number; value: SearchResult['facets'] }>();
+export function createFederationStore(db: Database, options: { facetCache?: boolean } = {}) {
+  // Facet counts by query, valid while the index's version (see search) is unchanged.
+  const facetCache = new Map<string, { version: string; value: SearchResult['facets'] }>();
 
   async function getParticipant(id: string, q: Queryable = db): Promise<Participant | undefined> {
     const r = await q.query<ParticipantRow>('SELECT * FROM federation_participants WHERE id = $1', [id]);
@@ -196,10 +195,6 @@ export function createFederationStore(db: Database) {
   }
 
   return {
-    get generation() {
-      return generation;
-    },
-
     getParticipant,
 
     async listParticipants(
@@ -233,7 +228,6 @@ export function createFederationStore(db: Database) {
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
         [id, input.did ?? null, address, input.dataSpace ?? null, origin, input.intervalSeconds ?? null],
       );
-      generation++;
       return toParticipant(r.rows[0]!);
     },
 
@@ -241,7 +235,6 @@ export function createFederationStore(db: Database) {
     async removeParticipant(id: string): Promise<void> {
       const r = await db.query('DELETE FROM federation_participants WHERE id = $1', [id]);
       if (r.rowCount === 0) throw new NotFoundError(`no participant ${id}`);
-      generation++;
     },
 
     /**
@@ -268,7 +261,6 @@ export function createFederationStore(db: Database) {
           ids,
         ]);
       });
-      generation++;
     },
 
     /** Participants whose next crawl is due, earliest first. */
@@ -326,25 +318,35 @@ export function createFederationStore(db: Database) {
           ta: t.a,
           tb: t.b,
           tc: t.c,
+          facets: facetValues(d),
         };
       });
       const ok = await db.transaction(async (tx) => {
         const p = await tx.query('SELECT id FROM federation_participants WHERE id = $1 FOR UPDATE', [id]);
         if (p.rows.length === 0) return false;
         await tx.query('DELETE FROM federation_datasets WHERE source = $1', [id]);
+        await tx.query('DELETE FROM federation_documents WHERE source = $1', [id]);
         const CHUNK = 500;
         for (let i = 0; i < rows.length; i += CHUNK) {
+          const chunk = JSON.stringify(rows.slice(i, i + CHUNK));
           await tx.query(
-            `INSERT INTO federation_datasets (source, participant, data_space, dataset_id, endpoint, title, description,
-               publisher, keywords, themes, formats, licenses, offers, dataset, search)
-             SELECT $1, r.participant, r.data_space, r.dataset_id, r.endpoint, r.title, r.description, r.publisher,
-               r.keywords, r.themes, r.formats, r.licenses, r.offers, r.dataset,
+            `INSERT INTO federation_datasets (source, participant, data_space, dataset_id, endpoint, title,
+               publisher, keywords, themes, formats, licenses, facets, search)
+             SELECT $1, r.participant, r.data_space, r.dataset_id, r.endpoint, r.title, r.publisher,
+               r.keywords, r.themes, r.formats, r.licenses, r.facets,
                setweight(to_tsvector('${TS_CONFIG}', r.ta), 'A') || setweight(to_tsvector('${TS_CONFIG}', r.tb), 'B')
                  || setweight(to_tsvector('${TS_CONFIG}', r.tc), 'C')
              FROM jsonb_to_recordset($2::jsonb) AS r(participant text, data_space text, dataset_id text, endpoint text,
-               title text, description text, publisher text, keywords text[], themes text[], formats text[],
-               licenses text[], offers jsonb, dataset jsonb, ta text, tb text, tc text)`,
-            [id, JSON.stringify(rows.slice(i, i + CHUNK))],
+               title text, publisher text, keywords text[], themes text[], formats text[], licenses text[],
+               facets text[], ta text, tb text, tc text)`,
+            [id, chunk],
+          );
+          await tx.query(
+            `INSERT INTO federation_documents (source, participant, dataset_id, data_space, description, offers, dataset)
+             SELECT $1, r.participant, r.dataset_id, r.data_space, r.description, r.offers, r.dataset
+             FROM jsonb_to_recordset($2::jsonb) AS r(participant text, dataset_id text, data_space text,
+               description text, offers jsonb, dataset jsonb)`,
+            [id, chunk],
           );
         }
         await tx.query(
@@ -355,7 +357,6 @@ export function createFederationStore(db: Database) {
         );
         return true;
       });
-      generation++;
       return ok;
     },
 
@@ -369,7 +370,10 @@ export function createFederationStore(db: Database) {
       options: { retryInMs: number; untrusted?: boolean },
     ): Promise<void> {
       await db.transaction(async (tx) => {
-        if (options.untrusted) await tx.query('DELETE FROM federation_datasets WHERE source = $1', [id]);
+        if (options.untrusted) {
+          await tx.query('DELETE FROM federation_datasets WHERE source = $1', [id]);
+          await tx.query('DELETE FROM federation_documents WHERE source = $1', [id]);
+        }
         await tx.query(
           `UPDATE federation_participants SET
              state = CASE WHEN $4 THEN 'untrusted' WHEN last_success_at IS NULL THEN 'failing' ELSE 'stale' END,
@@ -380,7 +384,6 @@ export function createFederationStore(db: Database) {
           [id, error.slice(0, 2000), options.retryInMs, options.untrusted ?? false],
         );
       });
-      generation++;
     },
 
     /** Makes every participant due now (`pontis catalogue crawl --once`, tests). */
@@ -405,9 +408,11 @@ export function createFederationStore(db: Database) {
       for (const f of FACETS) {
         const vs = (query as Record<FacetName, string[] | undefined>)[f];
         if (!vs || vs.length === 0) continue;
-        const { column, array, lower } = FACET_COLUMNS[f];
-        const values = lower ? vs.map((v) => v.toLowerCase()) : vs;
-        where.push(array ? `d.${column} && ${p(values)}::text[]` : `d.${column} = ANY(${p(values)}::text[])`);
+        const values = vs.map((v) => facetKey(f, v));
+        // One value: containment; several values of one facet: any of them (overlap). Both use the GIN index.
+        where.push(
+          values.length === 1 ? `d.facets @> ${p(values)}::text[]` : `d.facets && ${p(values)}::text[]`,
+        );
       }
       const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const filterParams = params.length;
@@ -428,11 +433,17 @@ export function createFederationStore(db: Database) {
           );
         order = s;
       }
-      const pageSql = `SELECT d.source, d.participant, d.data_space, d.dataset_id, d.endpoint, d.title, d.description,
-          d.publisher, d.keywords, d.themes, d.formats, d.licenses, d.offers, d.crawled_at,
-          p.state, p.last_success_at, count(*) OVER () AS total
-        FROM federation_datasets d JOIN federation_participants p ON p.id = d.source
-        ${whereSql} ORDER BY ${order} LIMIT ${p(limit)} OFFSET ${p(offset)}`;
+      // Keys first (narrow rows, rank computed once per match), then the full rows of the page only.
+      const pageSql = `SELECT d.source, d.participant, d.data_space, d.dataset_id, d.endpoint, d.title, doc.description,
+          d.publisher, d.keywords, d.themes, d.formats, d.licenses, doc.offers, d.crawled_at,
+          p.state, p.last_success_at
+        FROM (SELECT d.source, d.participant, d.dataset_id, d.title, d.crawled_at${tsq ? `, ts_rank(d.search, websearch_to_tsquery('${TS_CONFIG}', ${tsq})) AS rank` : ''}
+              FROM federation_datasets d ${whereSql} ORDER BY ${order} LIMIT ${p(limit)} OFFSET ${p(offset)}) k
+        JOIN federation_datasets d ON d.source = k.source AND d.participant = k.participant AND d.dataset_id = k.dataset_id
+        JOIN federation_documents doc
+          ON doc.source = k.source AND doc.participant = k.participant AND doc.dataset_id = k.dataset_id
+        JOIN federation_participants p ON p.id = d.source
+        ORDER BY ${order.replace(/\bd\./g, 'k.').replace(/ts_rank\([^)]*\)\)/, 'k.rank')}`;
       const page = await db.query<{
         source: string;
         participant: string;
@@ -450,20 +461,24 @@ export function createFederationStore(db: Database) {
         crawled_at: Date;
         state: ParticipantState;
         last_success_at: Date | null;
-        total: number;
       }>(pageSql, params);
-      let total = page.rows[0]?.total;
-      if (total === undefined) {
-        total =
-          offset === 0
-            ? 0
-            : (
-                await db.query<{ n: number }>(
-                  `SELECT count(*)::int AS n FROM federation_datasets d ${whereSql}`,
-                  params.slice(0, filterParams),
-                )
-              ).rows[0]!.n;
-      }
+      const filterOnly = params.slice(0, filterParams);
+      // The index's version, read from the database so that replicas sharing it agree (facet cache key).
+      const v = (
+        await db.query<{ n: number; total: number; ok: Date | null; err: Date | null }>(
+          `SELECT count(*)::int AS n, coalesce(sum(dataset_count), 0)::int AS total,
+             max(last_success_at) AS ok, max(last_error_at) AS err FROM federation_participants`,
+        )
+      ).rows[0]!;
+      const version = `${v.n}/${v.total}/${v.ok ? new Date(v.ok).getTime() : 0}/${v.err ? new Date(v.err).getTime() : 0}`;
+      const total = where.length
+        ? (
+            await db.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM federation_datasets d ${whereSql}`,
+              filterOnly,
+            )
+          ).rows[0]!.n
+        : v.total;
       const result: SearchResult = {
         items: page.rows.map((r) => ({
           datasetId: r.dataset_id,
@@ -489,13 +504,13 @@ export function createFederationStore(db: Database) {
       };
       if (query.facets !== false) {
         const facetLimit = Math.min(Math.max(query.facetLimit ?? 20, 1), 100);
-        const key = JSON.stringify([whereSql, params.slice(0, filterParams), facetLimit]);
+        const key = JSON.stringify([whereSql, filterOnly, facetLimit]);
         const hit = facetCache.get(key);
-        if (hit && hit.generation === generation) result.facets = hit.value;
+        if (hit && hit.version === version && options.facetCache !== false) result.facets = hit.value;
         else {
-          result.facets = await facetCounts(db, whereSql, params.slice(0, filterParams), facetLimit);
+          result.facets = await facetCounts(db, whereSql, filterOnly, facetLimit);
           if (facetCache.size > 500) facetCache.clear();
-          facetCache.set(key, { generation, value: result.facets });
+          facetCache.set(key, { version, value: result.facets });
         }
       }
       return result;
@@ -514,7 +529,7 @@ export function createFederationStore(db: Database) {
         dataset_id: string;
         dataset: Record<string, unknown>;
       }>(
-        `SELECT participant, data_space, dataset_id, dataset FROM federation_datasets
+        `SELECT participant, data_space, dataset_id, dataset FROM federation_documents
          WHERE ($1::text IS NULL OR (participant, dataset_id) > ($1, $2))
          ORDER BY participant, dataset_id LIMIT $3`,
         [options.after?.participant ?? null, options.after?.datasetId ?? '', options.limit],
@@ -532,7 +547,7 @@ export function createFederationStore(db: Database) {
       datasetId: string,
     ): Promise<{ participant: string; dataset: Record<string, unknown> } | undefined> {
       const r = await db.query<{ participant: string; dataset: Record<string, unknown> }>(
-        `SELECT participant, dataset FROM federation_datasets WHERE dataset_id = $1 ORDER BY participant LIMIT 1`,
+        `SELECT participant, dataset FROM federation_documents WHERE dataset_id = $1 ORDER BY participant LIMIT 1`,
         [datasetId],
       );
       return r.rows[0];
@@ -548,23 +563,37 @@ async function facetCounts(
   params: unknown[],
   limit: number,
 ): Promise<Record<FacetName, { value: string; count: number }[]>> {
-  const parts = FACETS.map((f) => {
-    const { column, array } = FACET_COLUMNS[f];
-    const value = array ? 'v' : column;
-    const from = array ? `f, unnest(f.${column}) AS v` : `f WHERE ${column} IS NOT NULL`;
-    return `(SELECT '${f}' AS facet, ${value} AS value, count(*)::int AS n FROM ${from}
-      GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${limit})`;
-  });
-  const r = await db.query<{ facet: FacetName; value: string; n: number }>(
-    `WITH f AS MATERIALIZED (SELECT participant, data_space, publisher, keywords, themes, formats, licenses
-       FROM federation_datasets d ${whereSql})
-     ${parts.join(' UNION ALL ')}`,
+  const r = await db.query<{ v: string; n: number }>(
+    `SELECT v, count(*)::int AS n FROM federation_datasets d, unnest(d.facets) AS v ${whereSql} GROUP BY v`,
     params,
   );
   const out = Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as Record<
     FacetName,
     { value: string; count: number }[]
   >;
-  for (const row of r.rows) out[row.facet].push({ value: row.value, count: row.n });
+  for (const row of r.rows) {
+    const colon = row.v.indexOf(':');
+    const facet = row.v.slice(0, colon) as FacetName;
+    out[facet]?.push({ value: row.v.slice(colon + 1), count: row.n });
+  }
+  for (const f of FACETS) {
+    out[f].sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    out[f] = out[f].slice(0, limit);
+  }
   return out;
+}
+
+/** `facet:value` as stored in the facets column (keywords and themes lower-cased, as indexed). */
+function facetKey(f: FacetName, value: string): string {
+  return `${f}:${FACET_COLUMNS[f].lower ? value.toLowerCase() : value}`;
+}
+
+function facetValues(d: IndexedDataset): string[] {
+  const out = [facetKey('participant', d.participant), facetKey('dataSpace', d.dataSpace)];
+  if (d.publisher) out.push(facetKey('publisher', d.publisher));
+  for (const v of d.keywords) out.push(facetKey('keyword', v));
+  for (const v of d.themes) out.push(facetKey('theme', v));
+  for (const v of d.formats) out.push(facetKey('format', v));
+  for (const v of d.licenses) out.push(facetKey('license', v));
+  return [...new Set(out)];
 }
