@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { configCommand } from './commands/config.js';
+import { issuerCommand } from './commands/issuer.js';
 import { keysCommand } from './commands/keys.js';
 import { startCommand } from './commands/start.js';
 
 /** Every `pontis` sub-command; add one with one line. */
-export const commands: ((program: Command) => void)[] = [startCommand, configCommand, auditCommand, keysCommand];
+export const commands: ((program: Command) => void)[] = [startCommand, configCommand, auditCommand, keysCommand, issuerCommand];

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningConnector } from '../../src/runtime/connector.js';
 import type { IdentityService } from '../../src/runtime/services.js';
-import { management, startTestConnector } from '../helpers/connector.js';
+import { execFile } from 'node:child_process';
+import { MANAGEMENT_KEY, management, startTestConnector } from '../helpers/connector.js';
 
 const SECRET = 'onboarding-secret-0123456789';
 const post = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body) });
@@ -70,5 +71,25 @@ describe('issuer role and onboarding', () => {
     expect(revoked.status).toBe(422);
     const body = (await revoked.json()) as { errors: { check: string; reason?: string }[] };
     expect(body.errors[0]).toMatchObject({ check: 'status', reason: 'revoked' });
+  });
+
+  it('pontis issuer issue/revoke drive the same API from the command line', async () => {
+    // Asynchronously: the issuer serves in this very process.
+    const cli = (...args: string[]) =>
+      new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['bin/pontis.js', 'issuer', ...args, '--url', issuer.urls.management, '--api-key', MANAGEMENT_KEY],
+          { encoding: 'utf8', env: { PATH: process.env.PATH, PONTIS_FROM_SOURCE: '1' }, timeout: 60_000 },
+          (err, stdout, stderr) => resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const issued = await cli('issue', '--holder', bob.services.did);
+    expect(issued.status, issued.stderr).toBe(0);
+    const { id } = JSON.parse(issued.stdout) as { id: string };
+    const revoked = await cli('revoke', id);
+    expect(revoked.status, revoked.stderr).toBe(0);
+    expect((JSON.parse(revoked.stdout) as { revokedAt?: string }).revokedAt).toBeTypeOf('string');
+    expect((await cli('revoke', 'no-such-id')).status).toBe(2);
   });
 });
