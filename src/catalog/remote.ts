@@ -140,17 +140,28 @@ export function createRemoteCatalogClient(o: RemoteCatalogOptions) {
     const doc = await o.resolveDid(req.did!);
     const found = dspBaseFromDidDocument(doc, req.did!);
     if (found.catalogBase) return found.catalogBase;
-    // A DataService entry points at the version metadata; the 2025-1 entry's path is the DSP base.
-    const { body } = await call(found.versionUrl!, { method: 'GET' });
-    const versions = (body as { protocolVersions?: { version?: string; path?: string; binding?: string }[] })
-      ?.protocolVersions;
-    const entry = versions?.find((v) => v.version === '2025-1' && v.binding === 'HTTPS');
-    if (!entry || typeof entry.path !== 'string') {
-      throw new PeerError(`${found.versionUrl} lists no DSP 2025-1 HTTPS endpoint`, {
-        url: found.versionUrl,
-      });
+    // A DataService entry names the version metadata (as the DSP example does) or, as some
+    // connectors write it, the connector's base URL; the version metadata is at the host root.
+    const endpoint = found.versionUrl!;
+    const origin = new URL(endpoint).origin;
+    const named = /\/\.well-known\/dspace-version\/?$/.test(endpoint);
+    const versionUrl = named ? endpoint : `${origin}/.well-known/dspace-version`;
+    let entry: { path?: unknown } | undefined;
+    try {
+      const { body } = await call(versionUrl, { method: 'GET' });
+      const versions = (
+        body as { protocolVersions?: { version?: string; path?: unknown; binding?: string }[] }
+      )?.protocolVersions;
+      entry = versions?.find((v) => v.version === '2025-1' && v.binding === 'HTTPS');
+    } catch (err) {
+      if (named) throw err;
     }
-    return normalizeBaseUrl(new URL(entry.path, found.versionUrl).toString());
+    if (entry && typeof entry.path === 'string') {
+      const path = entry.path.startsWith('/') ? entry.path : `/${entry.path}`;
+      return normalizeBaseUrl(origin + path);
+    }
+    if (named) throw new PeerError(`${versionUrl} lists no DSP 2025-1 HTTPS endpoint`, { url: versionUrl });
+    return normalizeBaseUrl(endpoint);
   }
 
   async function decodeCatalog(url: string, body: unknown): Promise<Catalog> {
