@@ -71,6 +71,8 @@ export interface AuditService {
       content: Record<string, unknown>;
     },
   ): Promise<{ seq: number }>;
+  /** Several entries in one statement (consecutive seqs, in order); optional, else `append` each. */
+  appendMany?(tx: Queryable, entries: Parameters<AuditService['append']>[1][]): Promise<unknown>;
 }
 
 /** What a consumer's ContractRequestMessage refers to, resolved by the provider's catalogue (issue 5). */

@@ -165,6 +165,27 @@ describe('pull transfer through the data plane', () => {
     expect((pt as unknown as { usageCount: number }).usageCount).toBe(3);
   });
 
+  it('never lets more uses through than the policy allows under concurrent requests', async () => {
+    const id = await requestTransfer(
+      agreement([{ leftOperand: 'count', operator: 'lteq', rightOperand: 5 }]),
+    );
+    await until(s.consumer, id, 'STARTED');
+    const edr = await json(await management(s.consumer, `/v1/transfers/${id}/edr`));
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const r = await fetch(String(edr.endpoint), {
+          headers: { authorization: `Bearer ${String(edr.authorization)}` },
+        });
+        await r.arrayBuffer();
+        return r.status;
+      }),
+    );
+    expect(statuses.filter((x) => x === 200).length).toBe(5);
+    expect(statuses.filter((x) => x === 403).length).toBe(15);
+    const pt = await stateOf(s.provider, (await stateOf(s.consumer, id)).providerPid);
+    expect((pt as unknown as { usageCount: number }).usageCount).toBe(5);
+  });
+
   it('checks the purpose sent in the X-Purpose header', async () => {
     const id = await requestTransfer(
       agreement([{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'research' }]),

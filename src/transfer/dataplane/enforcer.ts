@@ -48,18 +48,32 @@ export interface Permit {
   usageCount: number;
 }
 
+/** Reserves $2 uses of a STARTED transfer and its agreement; no row when the transfer is not STARTED. */
 const INCREMENT = `
   WITH t AS (
-    UPDATE transfers SET usage_count = usage_count + 1
+    UPDATE transfers SET usage_count = usage_count + $2
     WHERE id = $1 AND state = 'STARTED' AND role = 'provider'
     RETURNING agreement_id)
-  INSERT INTO agreement_usage (agreement_id, count) SELECT agreement_id, 1 FROM t
-  ON CONFLICT (agreement_id) DO UPDATE SET count = agreement_usage.count + 1
+  INSERT INTO agreement_usage (agreement_id, count) SELECT agreement_id, $2 FROM t
+  ON CONFLICT (agreement_id) DO UPDATE SET count = agreement_usage.count + $2
   RETURNING count`;
 
+/** Gives back $2 reserved uses that were denied. */
 const DECREMENT = `
-  WITH t AS (UPDATE transfers SET usage_count = usage_count - 1 WHERE id = $1 RETURNING agreement_id)
-  UPDATE agreement_usage SET count = count - 1 WHERE agreement_id = (SELECT agreement_id FROM t)`;
+  WITH t AS (UPDATE transfers SET usage_count = usage_count - $2 WHERE id = $1 RETURNING agreement_id)
+  UPDATE agreement_usage SET count = count - $2 WHERE agreement_id = (SELECT agreement_id FROM t)`;
+
+type AuditEntry = Parameters<AuditService['append']>[1];
+
+interface Pending {
+  claims: EdrClaims;
+  facts: TransferFacts;
+  now: Date;
+  purpose?: string;
+  path?: string;
+  resolve(p: Permit | undefined): void;
+  reject(e: unknown): void;
+}
 
 /** A denial: 403 with a JSON body naming the rule. */
 export class PolicyDenied extends ForbiddenError {
@@ -70,6 +84,8 @@ export class PolicyDenied extends ForbiddenError {
 
 export class Enforcer {
   private readonly facts = new Map<string, TransferFacts>();
+  private queue: Pending[] = [];
+  private flushing = false;
   readonly policies: PolicyCache;
 
   constructor(private readonly deps: EnforcerDeps) {
@@ -124,29 +140,14 @@ export class Enforcer {
     );
   }
 
-  private async audit(
-    q: Queryable,
-    claims: EdrClaims,
-    decision: Decision | undefined,
-    extra: Record<string, unknown>,
-  ) {
-    const trace = decision ? JSON.stringify(decision.trace) : '[]';
-    await this.deps.audit?.append(q, {
-      type: 'enforcement.decision',
-      actor: claims.consumerDid,
-      subjects: { transferId: claims.transferId, agreementId: claims.agreementId },
-      content: {
-        decision: decision?.permitted ? 'permit' : 'deny',
-        rule: decision ? denialSummary(decision).rule : 'transfer-state',
-        traceDigest: 'sha256:' + createHash('sha256').update(trace).digest('hex'),
-        ...extra,
-      },
-    });
-  }
-
   /**
    * Authorizes one data request. Throws UnauthorizedError (bad token) or PolicyDenied (403, details
    * `{ rule, constraint?, reasons }`). On a permit the use has been counted.
+   *
+   * Requests that arrive while a decision transaction is in flight are decided together in the next
+   * one (group commit): per transfer one UPDATE reserves k uses, each request is evaluated in order
+   * with its own count, unused reservations are given back, and every decision is audited, all in one
+   * transaction. A reservation never lets more uses through than the policy allows, on any replica.
    */
   async authorize(
     authorization: string | undefined,
@@ -156,37 +157,24 @@ export class Enforcer {
     const token = /^bearer\s+/i.test(authorization ?? '')
       ? authorization!.replace(/^bearer\s+/i, '')
       : authorization;
-    if (!token)
+    if (!token) {
       throw new ForbiddenError(
         'an access token is required (Authorization: Bearer <token>)',
         undefined,
         'token_required',
       );
+    }
     const claims = await this.deps.tokens.verify(token, now.getTime());
     const facts = await this.factsOf(claims, now.getTime());
-
-    const decide = async (q: Queryable): Promise<Permit | undefined> => {
-      const r = await q.query<{ count: number }>(INCREMENT, [claims.transferId]);
-      if (r.rows.length === 0) {
-        await this.audit(q, claims, undefined, { state: 'not-started', path: request.path });
-        return undefined;
+    const permit = await new Promise<Permit | undefined>((resolve, reject) => {
+      this.queue.push({ claims, facts, now, purpose: request.purpose, path: request.path, resolve, reject });
+      if (!this.flushing) {
+        // After the I/O callbacks of this loop turn: every request that arrived with this one joins
+        // its batch (an embedded database runs queries on this thread, so nothing would overlap).
+        this.flushing = true;
+        setImmediate(() => void this.flush());
       }
-      const usageCount = Number(r.rows[0]!.count) - 1;
-      const decision = evaluateAgreement(this.policies, facts.agreement, 'request', {
-        now,
-        participant: facts.participant,
-        usageCount,
-        purpose: request.purpose,
-      });
-      if (!decision.permitted) await q.query(DECREMENT, [claims.transferId]);
-      await this.audit(q, claims, decision, {
-        usageCount: decision.permitted ? usageCount + 1 : usageCount,
-        path: request.path,
-      });
-      return { claims, source: facts.source, decision, usageCount };
-    };
-    // With an audit log, the count and the decision entry commit together.
-    const permit = this.deps.audit ? await this.deps.db.transaction(decide) : await decide(this.deps.db);
+    });
     if (!permit) return this.stateRefusal(claims.transferId);
     if (!permit.decision.permitted) {
       const summary = denialSummary(permit.decision);
@@ -196,5 +184,81 @@ export class Enforcer {
       );
     }
     return permit;
+  }
+
+  private async flush() {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, 512);
+        try {
+          const results = this.deps.audit
+            ? await this.deps.db.transaction((tx) => this.decideBatch(tx, batch))
+            : await this.decideBatch(this.deps.db, batch);
+          batch.forEach((p, i) => p.resolve(results[i]));
+        } catch (e) {
+          for (const p of batch) p.reject(e);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async decideBatch(q: Queryable, batch: Pending[]): Promise<(Permit | undefined)[]> {
+    const results = new Array<Permit | undefined>(batch.length);
+    const groups = new Map<string, number[]>();
+    batch.forEach((p, i) => {
+      const g = groups.get(p.claims.transferId);
+      if (g) g.push(i);
+      else groups.set(p.claims.transferId, [i]);
+    });
+    const entries: AuditEntry[] = [];
+    for (const [transferId, indexes] of groups) {
+      const k = indexes.length;
+      const r = await q.query<{ count: number }>(INCREMENT, [transferId, k]);
+      if (r.rows.length === 0) {
+        for (const i of indexes) entries.push(this.entry(batch[i]!, undefined, { state: 'not-started' }));
+        continue;
+      }
+      const before = Number(r.rows[0]!.count) - k;
+      let count = before;
+      for (const i of indexes) {
+        const p = batch[i]!;
+        const decision = evaluateAgreement(this.policies, p.facts.agreement, 'request', {
+          now: p.now,
+          participant: p.facts.participant,
+          usageCount: count,
+          purpose: p.purpose,
+        });
+        entries.push(this.entry(p, decision, { usageCount: count }));
+        if (decision.permitted) count++;
+        results[i] = { claims: p.claims, source: p.facts.source, decision, usageCount: count };
+      }
+      const unused = k - (count - before);
+      if (unused > 0) await q.query(DECREMENT, [transferId, unused]);
+    }
+    const audit = this.deps.audit;
+    if (audit) {
+      if (audit.appendMany) await audit.appendMany(q, entries);
+      else for (const e of entries) await audit.append(q, e);
+    }
+    return results;
+  }
+
+  private entry(p: Pending, decision: Decision | undefined, extra: Record<string, unknown>): AuditEntry {
+    const trace = decision ? JSON.stringify(decision.trace) : '[]';
+    return {
+      type: 'enforcement.decision',
+      actor: p.claims.consumerDid,
+      subjects: { transferId: p.claims.transferId, agreementId: p.claims.agreementId },
+      content: {
+        decision: decision?.permitted ? 'permit' : 'deny',
+        rule: decision ? denialSummary(decision).rule : 'transfer-state',
+        traceDigest: 'sha256:' + createHash('sha256').update(trace).digest('hex'),
+        ...(p.path !== undefined ? { path: p.path } : {}),
+        ...extra,
+      },
+    };
   }
 }

@@ -1,0 +1,328 @@
+/**
+ * Data plane: (a) throughput of a 1 GiB pull through the data plane (token, state, policy, count,
+ * audit, then streaming) beside the same pull straight from the origin, and the data plane's peak RSS
+ * growth while it streams; (b) requests per second and p99 of 1 KiB requests with per-request
+ * enforcement beside a bare streaming proxy (same process, same source code path, no enforcement).
+ *
+ * Three processes: the origin, the data plane (a connector with the transfer and audit modules and
+ * stand-ins for identity/negotiation/catalogue, on in-memory PGlite), and this client.
+ *
+ *   npm run bench -- dataplane [--gib 1] [--seconds 4] [--concurrency 16]
+ *   DATABASE_URL=postgresql://... npm run bench -- dataplane     (the data plane's store on PostgreSQL)
+ *
+ * Last line: {"bench":"dataplane","pullMiBPerSec":...,"directMiBPerSec":...,"ratio":...,"peakRssGrowthMiB":...,
+ *   "enforcedPerSec":...,"barePerSec":...,"rateRatio":...,"enforcedP99Ms":...,"bareP99Ms":...,"addedP99Ms":...}
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+};
+const MiB = 1024 * 1024;
+
+// ---------------- origin ----------------
+
+async function origin() {
+  const chunk = Buffer.alloc(MiB, 7);
+  const small = Buffer.alloc(1024, 9);
+  const server = http.createServer((req, res) => {
+    const m = /^\/big\/(\d+)/.exec(req.url ?? '');
+    if (m) {
+      const total = Number(m[1]) * MiB;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(total) });
+      let left = total / MiB;
+      const write = () => {
+        while (left > 0) {
+          left--;
+          if (!res.write(chunk)) return void res.once('drain', write);
+        }
+        res.end();
+      };
+      write();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '1024' });
+    res.end(small);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+}
+
+// ---------------- data plane ----------------
+
+async function plane(originUrl: string) {
+  const { pino } = await import('pino');
+  const { loadConfig } = await import('../src/config/index.js');
+  const { startConnector } = await import('../src/runtime/connector.js');
+  const { auditModule } = await import('../src/runtime/modules/audit.js');
+  const { transferModule } = await import('../src/runtime/modules/transfer.js');
+  const { migrate, openPglite, openPostgres } = await import('../src/store/index.js');
+  const { createApp, finishApp } = await import('../src/http/app.js');
+  const { openSource } = await import('../src/transfer/dataplane/sources.js');
+  const { EdrTokens } = await import('../src/transfer/dataplane/tokens.js');
+  const { agreementPolicy, membership, newStandIns, standInModule } =
+    await import('../tests/helpers/transfer-standins.js');
+  const PROVIDER = 'did:web:bench-provider';
+  const CONSUMER = 'did:web:bench-consumer';
+  const s = newStandIns(PROVIDER);
+  const address = { type: 'HttpData' as const, baseUrl: originUrl, proxyPath: true };
+  s.dataAddresses.set('asset', address);
+  const policy = agreementPolicy({
+    id: 'agr-bench',
+    provider: PROVIDER,
+    consumer: CONSUMER,
+    target: 'asset',
+    constraints: [
+      { leftOperand: 'dateTime', operator: 'lt', rightOperand: '2099-01-01T00:00:00Z' },
+      { leftOperand: 'count', operator: 'lteq', rightOperand: 1_000_000_000 },
+      { leftOperand: 'pontis:membership', operator: 'eq', rightOperand: true },
+    ],
+  });
+  s.agreements.set('agr-bench', {
+    id: 'agr-bench',
+    policy,
+    providerDid: PROVIDER,
+    consumerDid: CONSUMER,
+    assetId: 'asset',
+    datasetId: 'asset',
+    signedAt: new Date(),
+    retired: false,
+    role: 'provider',
+  });
+  // PGlite by default; DATABASE_URL set: a fresh schema on that PostgreSQL server, dropped on exit.
+  const url = process.env.DATABASE_URL;
+  const schema = `bench_dataplane_${process.pid}`;
+  let db;
+  if (url) {
+    const admin = await openPostgres(url, { max: 1 });
+    await admin.exec(`CREATE SCHEMA ${schema}`);
+    db = await openPostgres(url, { schema, max: 10 });
+    const drop = () => void admin.exec(`DROP SCHEMA ${schema} CASCADE`).finally(() => process.exit(0));
+    process.once('SIGTERM', drop);
+  } else db = await openPglite();
+  await migrate(db);
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir: mkdtempSync(join(tmpdir(), 'pontis-bench-')),
+      protocol: { port: 0 },
+      management: { port: 0, apiKey: 'bench-management-key-0123' },
+      auditor: { apiKey: 'bench-auditor-key-0123456' },
+      data: { port: 0 },
+      ops: { port: 0 },
+      log: { level: 'silent' },
+    },
+  });
+  const c = await startConnector(config, {
+    database: db,
+    modules: [standInModule(s), auditModule, transferModule],
+  });
+  // Decisions of one batch go to the audit log in one statement (appendAuditEntries); the audit module
+  // does not offer appendMany through its service yet, so the bench adds it the way it would.
+  const { appendAuditEntries } = await import('../src/audit/log.js');
+  c.services.audit!.appendMany ??= (tx, entries) => appendAuditEntries(tx, entries);
+  const participant = membership(CONSUMER);
+  await db.query(
+    `INSERT INTO transfers (id, role, provider_pid, consumer_pid, state, agreement_id, asset_id, format,
+       counter_party_did, counter_party_address, participant)
+     VALUES ('tp-bench', 'provider', 'tp-bench', 'cp-bench', 'STARTED', 'agr-bench', 'asset', 'HttpData-PULL', $1, 'http://127.0.0.1:9', $2)`,
+    [CONSUMER, JSON.stringify(participant)],
+  );
+  const tokens = new EdrTokens(c.services.identity!, { ttlSeconds: 3600, issuer: PROVIDER });
+  const { token } = await tokens.issue({
+    transferId: 'tp-bench',
+    agreementId: 'agr-bench',
+    consumerDid: CONSUMER,
+  });
+
+  // The bare proxy: same app stack and source code, no enforcement.
+  const log = pino({ level: 'silent' });
+  const app = createApp({ listener: 'bare', log, bodyLimitBytes: 1_048_576 });
+  app.use('/v1/data', (req, res, next) => {
+    void (async () => {
+      const src = await openSource(
+        address,
+        { subPath: req.path.replace(/^\/+/, ''), query: '', method: 'GET' },
+        {},
+      );
+      res.status(src.status);
+      for (const [k, v] of Object.entries(src.headers)) res.setHeader(k, v);
+      await pipeline(src.body!, res);
+    })().catch(next);
+  });
+  finishApp(app, log);
+  const bare = http.createServer(app);
+  bare.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+  console.log(
+    JSON.stringify({
+      dataUrl: `${c.urls.data}/v1/data`,
+      bareUrl: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/v1/data`,
+      token,
+    }),
+  );
+}
+
+// ---------------- client ----------------
+
+function child(
+  mode: string,
+  ...args: string[]
+): Promise<{ proc: ChildProcess; info: Record<string, string> }> {
+  const file = fileURLToPath(import.meta.url);
+  const proc = spawn(process.execPath, ['--import', 'tsx', file, mode, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: proc.stdout! });
+    rl.once('line', (line) => resolve({ proc, info: JSON.parse(line) as Record<string, string> }));
+    proc.once('exit', (code) => reject(new Error(`${mode} exited with ${code}`)));
+  });
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent, headers }, (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => (bytes += c.length));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function pull(url: string, headers: Record<string, string>, expected: number, watchPid?: number) {
+  let peak = 0;
+  const base = watchPid ? rssMiB(watchPid) : 0;
+  const timer = watchPid
+    ? setInterval(() => (peak = Math.max(peak, rssMiB(watchPid) - base)), 20)
+    : undefined;
+  const t0 = process.hrtime.bigint();
+  const r = await get(url, headers);
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (timer) clearInterval(timer);
+  if (r.status !== 200 || r.bytes !== expected) throw new Error(`pull ${url}: ${r.status}, ${r.bytes} bytes`);
+  return { mibPerSec: expected / MiB / s, peakGrowth: peak };
+}
+
+async function load(url: string, headers: Record<string, string>, seconds: number, concurrency: number) {
+  const lat: number[] = [];
+  const until = Date.now() + seconds * 1000;
+  let failures = 0;
+  const worker = async () => {
+    while (Date.now() < until) {
+      const t0 = process.hrtime.bigint();
+      const r = await get(url, headers);
+      lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (r.status !== 200 || r.bytes !== 1024) failures++;
+    }
+  };
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (Date.now() - t0) / 1000;
+  if (failures > 0) throw new Error(`${failures} failed requests on ${url}`);
+  lat.sort((a, b) => a - b);
+  return {
+    perSec: lat.length / elapsed,
+    p99Ms: lat[Math.floor(lat.length * 0.99)]!,
+    p50Ms: lat[Math.floor(lat.length * 0.5)]!,
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function main() {
+  const gib = arg('gib', 1);
+  const seconds = arg('seconds', 4);
+  const concurrency = arg('concurrency', 16);
+  const o = await child('origin');
+  const p = await child('plane', o.info.url!);
+  const auth = { authorization: `Bearer ${p.info.token}` };
+  const size = gib * 1024 * MiB;
+  try {
+    // warm up both paths
+    await pull(`${o.info.url}/big/64`, {}, 64 * MiB);
+    await pull(`${p.info.dataUrl}/big/64`, auth, 64 * MiB);
+    for (let i = 0; i < 200; i++) await get(`${p.info.dataUrl}/small`, auth);
+    for (let i = 0; i < 200; i++) await get(`${p.info.bareUrl}/small`);
+
+    const direct: number[] = [];
+    const through: number[] = [];
+    let peak = 0;
+    for (let i = 0; i < 3; i++) {
+      direct.push((await pull(`${o.info.url}/big/${gib * 1024}`, {}, size)).mibPerSec);
+      const r = await pull(`${p.info.dataUrl}/big/${gib * 1024}`, auth, size, p.proc.pid);
+      through.push(r.mibPerSec);
+      peak = Math.max(peak, r.peakGrowth);
+      console.error(
+        `pull ${i + 1}: direct ${round(direct[i]!)} MiB/s, data plane ${round(through[i]!)} MiB/s, RSS +${round(peak)} MiB`,
+      );
+    }
+
+    const bare: Awaited<ReturnType<typeof load>>[] = [];
+    const enforced: Awaited<ReturnType<typeof load>>[] = [];
+    for (let i = 0; i < 2; i++) {
+      bare.push(await load(`${p.info.bareUrl}/small`, {}, seconds, concurrency));
+      enforced.push(await load(`${p.info.dataUrl}/small`, auth, seconds, concurrency));
+      console.error(
+        `1 KiB round ${i + 1}: bare ${round(bare[i]!.perSec, 0)}/s p99 ${round(bare[i]!.p99Ms)} ms, enforced ${round(enforced[i]!.perSec, 0)}/s p99 ${round(enforced[i]!.p99Ms)} ms`,
+      );
+    }
+    const pullMiBPerSec = median(through);
+    const directMiBPerSec = median(direct);
+    const barePerSec = median(bare.map((b) => b.perSec));
+    const enforcedPerSec = median(enforced.map((b) => b.perSec));
+    const bareP99Ms = median(bare.map((b) => b.p99Ms));
+    const enforcedP99Ms = median(enforced.map((b) => b.p99Ms));
+    console.log(
+      JSON.stringify({
+        bench: 'dataplane',
+        store: process.env.DATABASE_URL ? 'postgres' : 'pglite',
+        pullGiB: gib,
+        pullMiBPerSec: round(pullMiBPerSec),
+        directMiBPerSec: round(directMiBPerSec),
+        ratio: round(pullMiBPerSec / directMiBPerSec, 3),
+        peakRssGrowthMiB: round(peak),
+        concurrency,
+        enforcedPerSec: round(enforcedPerSec, 0),
+        barePerSec: round(barePerSec, 0),
+        rateRatio: round(enforcedPerSec / barePerSec, 3),
+        enforcedP99Ms: round(enforcedP99Ms, 3),
+        bareP99Ms: round(bareP99Ms, 3),
+        addedP99Ms: round(enforcedP99Ms - bareP99Ms, 3),
+        enforcedP50Ms: round(median(enforced.map((b) => b.p50Ms)), 3),
+        bareP50Ms: round(median(bare.map((b) => b.p50Ms)), 3),
+      }),
+    );
+  } finally {
+    o.proc.kill();
+    p.proc.kill();
+    agent.destroy();
+  }
+}
+
+const mode = process.argv[2];
+if (mode === 'origin') await origin();
+else if (mode === 'plane') await plane(process.argv[3]!);
+else await main();
