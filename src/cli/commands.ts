@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { catalogueCommand } from './commands/catalogue.js';
 import { auditCommand } from './commands/audit.js';
 import { configCommand } from './commands/config.js';
 import { issuerCommand } from './commands/issuer.js';
@@ -6,4 +7,4 @@ import { keysCommand } from './commands/keys.js';
 import { startCommand } from './commands/start.js';
 
 /** Every `pontis` sub-command; add one with one line. */
-export const commands: ((program: Command) => void)[] = [startCommand, configCommand, auditCommand, keysCommand, issuerCommand];
+export const commands: ((program: Command) => void)[] = [startCommand, configCommand, auditCommand, keysCommand, issuerCommand, catalogueCommand];

@@ -15,6 +15,8 @@ export interface Services {
   audit?: AuditService;
   catalog?: CatalogService;
   negotiations?: NegotiationService;
+  /** The catalogue role's crawler (issue 9), for `pontis catalogue crawl --once`. */
+  federation?: FederationService;
 }
 
 /** Identity (issue 3): DCP on every DSP request, in and out, and this connector's signing key. */
@@ -127,4 +129,14 @@ export interface NegotiationService {
       }
     | undefined
   >;
+}
+
+/** The catalogue role (issue 9). */
+export interface FederationService {
+  /** Crawls every registered participant once, `concurrency` at a time, reporting progress. */
+  crawlAll(hooks?: {
+    onStart?(participants: number): void;
+    onPage?(participantId: string, datasetsSoFar: number): void;
+    onDone?(outcome: { participant: string; ok: boolean; datasets: number; error?: string }): void;
+  }): Promise<{ participant: string; ok: boolean; datasets: number; error?: string }[]>;
 }

@@ -94,6 +94,7 @@ export function createFederationModule(overrides: FederationOverrides = {}): Mod
     const store = createFederationStore(ctx.db);
     await store.syncConfigured(ctx.config.catalogue.participants);
     const crawler = new Crawler(crawlerDeps(ctx, store, overrides));
+    ctx.services.federation = { crawlAll: (hooks) => crawler.crawlAll(hooks) };
     const identity = ctx.services.identity;
     const http = {
       store,
