@@ -430,6 +430,169 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/identity/did': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** This connector's DID document (as served at /.well-known/did.json) */
+    get: operations['getDidDocument'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/identity/credentials': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The credentials this connector holds (its credential service presents them) */
+    get: operations['listHeldCredentials'];
+    put?: never;
+    /** Import a credential about this connector; it is verified (signature, issuer key, validity, status, trusted issuer) before it is stored */
+    post: operations['importCredential'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/identity/credentials/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    /** One held credential */
+    get: operations['getHeldCredential'];
+    put?: never;
+    post?: never;
+    /** Delete a held credential */
+    delete: operations['deleteHeldCredential'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/identity/credential-requests': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Ask an issuer (DCP issuance) for a credential; it is delivered to this connector's credential service */
+    post: operations['requestCredential'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/credentials/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** W3C VC-API credential verification (JWT or Data Integrity) */
+    post: operations['verifyCredentialVcApi'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/presentations/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** W3C VC-API presentation verification (JWT or Data Integrity); holder binding is checked */
+    post: operations['verifyPresentationVcApi'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/issuer/credentials': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Issuer role: credentials issued and onboarding requests */
+    get: operations['listIssuedCredentials'];
+    put?: never;
+    /** Issuer role: issue a credential (MembershipCredential or a configured template) to a holder */
+    post: operations['issueCredential'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/issuer/credentials/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    /** Issuer role: one issued credential or request */
+    get: operations['getIssuedCredential'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/issuer/credentials/{id}/{decision}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+        decision: 'revoke' | 'approve' | 'reject';
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Issuer role: revoke an issued credential, or approve / reject a waiting request */
+    post: operations['decideIssuedCredential'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -925,6 +1088,52 @@ export interface components {
       /** Format: date-time */
       fetchedAt: string;
       cached: boolean;
+    };
+    HeldCredential: {
+      id: string;
+      /** @enum {string} */
+      format: 'jwt' | 'json-ld';
+      types: string[];
+      issuer: string;
+      /** Format: date-time */
+      validUntil?: string;
+      /** Format: date-time */
+      receivedAt: string;
+      credential: string | Record<string, never>;
+    };
+    VcApiVerifyResult: {
+      verified: boolean;
+      checks: string[];
+      warnings: string[];
+      errors: {
+        /** @description format, context, signature, issuer_key, validity_period, holder_binding, status, trusted_issuer, audience or credentials */
+        check: string;
+        message: string;
+        reason?: string;
+        credentialIndex?: number;
+      }[];
+      credentials?: Record<string, never>[];
+    };
+    IssuedCredential: {
+      id: string;
+      holderDid: string;
+      holderPid?: string;
+      credentialType: string;
+      /** @enum {string} */
+      status: 'RECEIVED' | 'ISSUED' | 'REJECTED';
+      claims?: Record<string, never>;
+      statusIndex?: number;
+      credential?: string | Record<string, never>;
+      reason?: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      issuedAt?: string;
+      /** Format: date-time */
+      revokedAt?: string;
+      /** Format: date-time */
+      deliveredAt?: string;
+      deliveryError?: string;
     };
   };
   responses: {
@@ -1962,6 +2171,395 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+    };
+  };
+  getDidDocument: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The DID document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  listHeldCredentials: {
+    parameters: {
+      query?: {
+        /** @description Items per page */
+        limit?: components['parameters']['Limit'];
+        /** @description Items to skip */
+        offset?: components['parameters']['Offset'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Held credentials */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['HeldCredential'][];
+            total: number;
+            limit: number;
+            offset: number;
+          };
+        };
+      };
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  importCredential: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description A JWT (VC-JOSE or VC-JWT) or a Data Integrity credential */
+          credential: string | Record<string, never>;
+        };
+      };
+    };
+    responses: {
+      /** @description Stored */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HeldCredential'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The credential does not verify or is not about this connector; `error` names the failed check */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getHeldCredential: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The credential */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HeldCredential'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  deleteHeldCredential: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  requestCredential: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          issuerDid: string;
+          /** @description Default: the membership credential type */
+          credentialType?: string;
+          /** @description The issuer approves at once when this matches */
+          onboardingSecret?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The issuer's answer (ISSUED when approved at once, RECEIVED when an operator must approve) */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            issuerPid: string;
+            /** @enum {string} */
+            status: 'RECEIVED' | 'ISSUED' | 'REJECTED';
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  verifyCredentialVcApi: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          verifiableCredential: string | Record<string, never>;
+          options?: Record<string, never>;
+        };
+      };
+    };
+    responses: {
+      /** @description Verified */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VcApiVerifyResult'];
+        };
+      };
+      /** @description Malformed input (format or context check failed) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VcApiVerifyResult'] | components['schemas']['Error'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description Does not verify; `errors` names each failed check */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VcApiVerifyResult'];
+        };
+      };
+    };
+  };
+  verifyPresentationVcApi: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          verifiablePresentation: string | Record<string, never>;
+          options?: {
+            /** @description Expected audience (JWT aud / proof domain) */
+            domain?: string;
+            challenge?: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Verified */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VcApiVerifyResult'];
+        };
+      };
+      /** @description Malformed input (format or context check failed) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VcApiVerifyResult'] | components['schemas']['Error'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description Does not verify; `errors` names each failed check */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VcApiVerifyResult'];
+        };
+      };
+    };
+  };
+  listIssuedCredentials: {
+    parameters: {
+      query?: {
+        /** @description Items per page */
+        limit?: components['parameters']['Limit'];
+        /** @description Items to skip */
+        offset?: components['parameters']['Offset'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Issued credentials and requests */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['IssuedCredential'][];
+            total: number;
+            limit: number;
+            offset: number;
+          };
+        };
+      };
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  issueCredential: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          holderDid: string;
+          type?: string;
+          claims?: Record<string, never>;
+          /** @description Deliver to the holder's credential service */
+          deliver?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Issued */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IssuedCredential'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  getIssuedCredential: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The record */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IssuedCredential'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  decideIssuedCredential: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+        decision: 'revoke' | 'approve' | 'reject';
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The record after the decision */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IssuedCredential'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
     };
   };
 }
