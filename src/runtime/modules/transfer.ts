@@ -1,7 +1,8 @@
 import { dataPlaneRouter } from '../../http/data/transfer.js';
 import { transferManagementRouter } from '../../http/management/transfers.js';
 import { transferProtocolRouter } from '../../http/protocol/transfer.js';
-import { UnauthorizedError } from '../../errors.js';
+import { ForbiddenError, UnauthorizedError } from '../../errors.js';
+import type { VerifiedParticipant } from '../../identity/participant.js';
 import { createDspClient } from '../../protocol/index.js';
 import type { AgreementLookup } from '../../transfer/agreements.js';
 import { PolicyCache } from '../../transfer/agreements.js';
@@ -13,6 +14,26 @@ import { TransferManager } from '../../transfer/manager.js';
 import { PolicyMonitor } from '../../transfer/monitor.js';
 import { registerTransferTasks } from '../../transfer/tasks.js';
 import type { ModuleFactory } from '../module.js';
+import type { IdentityService } from '../services.js';
+
+/**
+ * How the policy monitor re-checks a consumer: identity's refreshParticipant, else a fresh verification
+ * of the DID through its credential service (verifyParticipant: revoked credentials drop out; a
+ * participant that no longer verifies keeps no credentials), else not at all.
+ */
+function participantRefresher(identity: IdentityService | undefined) {
+  if (identity?.refreshParticipant) return identity.refreshParticipant.bind(identity);
+  const verify = identity?.verifyParticipant?.bind(identity);
+  if (!verify) return undefined;
+  return async (p: VerifiedParticipant): Promise<VerifiedParticipant> => {
+    try {
+      return await verify(p.did);
+    } catch (e) {
+      if (e instanceof ForbiddenError || e instanceof UnauthorizedError) return { ...p, credentials: [] };
+      throw e;
+    }
+  };
+}
 
 /**
  * The transfer process (DSP 2025-1) in both roles, the data plane (pull with per-request enforcement,
@@ -81,7 +102,7 @@ export const transferModule: ModuleFactory = (ctx) => {
     db: ctx.db,
     manager,
     agreement,
-    refreshParticipant: services.identity?.refreshParticipant?.bind(services.identity),
+    refreshParticipant: participantRefresher(services.identity),
     owner: ctx.instanceId,
     intervalMs: config.transfer.monitorIntervalMs,
     log: ctx.log.child({ module: 'transfer-monitor' }),
