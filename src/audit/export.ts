@@ -3,7 +3,7 @@
  * builders; the store-backed streaming lives in `log.ts`.
  */
 import type { AuditEntry } from './entry.js';
-import { entryLeafHash } from './entry.js';
+import { canonicalEntry, entryLeafHash } from './entry.js';
 import { toHex } from './merkle.js';
 import type { AuditReceipt, ExportHeader } from './verify.js';
 import { EXPORT_FORMAT, RECEIPT_FORMAT } from './verify.js';
@@ -13,7 +13,11 @@ export function exportHeaderLine(header: Omit<ExportHeader, 'format'>): string {
   return JSON.stringify(line) + '\n';
 }
 
-/** One entry line: the six fields plus the leaf hash recorded at append time (computed when absent). */
+/**
+ * One entry line: the canonical JSON of the entry with `leafHash` (the hash recorded at append
+ * time, computed when absent) added as the last member. Keeping the entry part canonical lets the
+ * verifier hash the line's own text instead of re-serialising it (see `verify.ts`).
+ */
 export function exportEntryLine(entry: AuditEntry, leafHash?: Uint8Array | string): string {
   const hex =
     leafHash === undefined
@@ -21,17 +25,7 @@ export function exportEntryLine(entry: AuditEntry, leafHash?: Uint8Array | strin
       : typeof leafHash === 'string'
         ? leafHash
         : toHex(leafHash);
-  return (
-    JSON.stringify({
-      seq: entry.seq,
-      time: entry.time,
-      type: entry.type,
-      actor: entry.actor,
-      subjects: entry.subjects,
-      content: entry.content,
-      leafHash: hex,
-    }) + '\n'
-  );
+  return canonicalEntry(entry).slice(0, -1) + `,"leafHash":"${hex}"}\n`;
 }
 
 export function exportTreeHeadLine(jws: string): string {

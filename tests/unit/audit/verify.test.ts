@@ -281,3 +281,62 @@ describe('receipts and proofs', () => {
     );
   });
 });
+
+describe('line forms', () => {
+  it('hashes the entry, not the text: re-ordered, re-spaced or re-escaped lines verify alike', async () => {
+    const variants = entries.map((e, i) => {
+      const leafHash = toHex(entryLeafHash(e));
+      switch (i % 4) {
+        case 0:
+          return exportEntryLine(e); // the writer's form (fast path)
+        case 1: // leafHash first, keys unsorted, spaces
+          return (
+            JSON.stringify(
+              {
+                leafHash,
+                type: e.type,
+                seq: e.seq,
+                actor: e.actor,
+                time: e.time,
+                subjects: e.subjects,
+                content: e.content,
+              },
+              null,
+              1,
+            ).replace(/\n/g, ' ') + '\n'
+          );
+        case 2: // the writer's form but with nested keys out of order and an escaped character
+          return exportEntryLine(e).replace('"decision":', '"zz":"\\u00e9","decision":');
+        default:
+          return JSON.stringify({ ...e, leafHash }) + '\n';
+      }
+    });
+    // Case 2 changed the content (added zz): its leafHash no longer matches, named exactly.
+    const report = await verifyExport(exportLines({ entryLines: variants }), { keys: publicJwk });
+    const named = [...new Set(report.problems.filter((p) => p.check === 'leaf-hash').map((p) => p.seq))];
+    expect(named).toEqual(entries.filter((_, i) => i % 4 === 2).map((e) => e.seq));
+    const untouched = variants.map((v, i) => (i % 4 === 2 ? exportEntryLine(entries[i]!) : v));
+    expect(
+      (await verifyExport(exportLines({ entryLines: untouched }), { keys: publicJwk })).problems,
+    ).toEqual([]);
+  });
+
+  it('content that mimics the line structure cannot confuse the fast path', async () => {
+    const tricky: AuditEntry = {
+      ...makeEntry(0),
+      content: { z: 1, a: { leafHash: '0'.repeat(64), seq: 0 }, s: ',"leafHash":"' + '0'.repeat(64) + '"}' },
+    };
+    const all = [tricky, ...entries.slice(1)];
+    const t = MerkleTree.fromLeafHashes(all.map(entryLeafHash));
+    const sth = await signTreeHead(
+      { logId: did, treeSize: N, rootHash: toHex(t.root()), timestamp: '2026-01-05T00:00:00.000Z' },
+      signer,
+    );
+    const lines = [
+      exportHeaderLine({ logId: did, treeSize: N, treeHead: sth.jws }),
+      ...all.map((e) => exportEntryLine(e)),
+    ];
+    const report = await verifyExport(lines.join('').split('\n'), { keys: publicJwk });
+    expect(report.problems).toEqual([]);
+  });
+});
