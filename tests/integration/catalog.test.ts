@@ -49,7 +49,7 @@ describe('catalogue over HTTP', () => {
     writeFileSync(join(fileRoot, 'data', 'a.csv'), 'x\n');
     writeFileSync(join(outside, 'secret.txt'), 'no\n');
     symlinkSync(join(outside, 'secret.txt'), join(fileRoot, 'link.txt'));
-    process.env.PONTIS_TEST_CATALOG_TOKEN = 'from-env';
+    process.env.CATALOG_TEST_TOKEN = 'from-env';
     c = await startTestConnector(
       { catalog: { fileRoot, pageSize: 100, secrets: { apiToken: 'from-config' } } },
       {
@@ -64,7 +64,7 @@ describe('catalogue over HTTP', () => {
   });
   afterAll(async () => {
     await c?.stop();
-    delete process.env.PONTIS_TEST_CATALOG_TOKEN;
+    delete process.env.CATALOG_TEST_TOKEN;
   });
 
   it('creates, reads, lists, updates and deletes assets', async () => {
@@ -84,7 +84,7 @@ describe('catalogue over HTTP', () => {
             type: 'HttpData',
             baseUrl: 'https://api.internal.example/v1',
             headers: [
-              { name: 'Authorization', secretRef: 'env:PONTIS_TEST_CATALOG_TOKEN' },
+              { name: 'Authorization', secretRef: 'env:CATALOG_TEST_TOKEN' },
               { name: 'X-Api-Key', secretRef: 'config:apiToken' },
               { name: 'Accept', value: 'text/csv' },
             ],
@@ -153,7 +153,7 @@ describe('catalogue over HTTP', () => {
     const missing = await post({
       type: 'HttpData',
       baseUrl: 'https://x.example',
-      headers: [{ name: 'Authorization', secretRef: 'env:PONTIS_TEST_NOT_SET_ANYWHERE' }],
+      headers: [{ name: 'Authorization', secretRef: 'env:CATALOG_TEST_NOT_SET_ANYWHERE' }],
     });
     expect(missing).toMatchObject({ status: 400, body: { error: 'secret_not_found' } });
     expect(await post({ type: 'File', path: '../outside.txt' })).toMatchObject({

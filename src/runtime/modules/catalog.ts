@@ -66,7 +66,8 @@ export const catalogModule: ModuleFactory = async (ctx) => {
     maxPages: config.catalog.remoteMaxPages,
   });
 
-  const path = new URL(dspUrl + '/').pathname;
+  // The DSP base path without a trailing slash ('/' at the root), as the spec's examples write it.
+  const path = new URL(dspUrl).pathname.replace(/\/+$/, '') || '/';
   return {
     name: 'catalog',
     management: catalogManagementRouter({
