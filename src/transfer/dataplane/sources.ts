@@ -83,6 +83,26 @@ export function httpSourceUrl(a: HttpDataAddress, req: Pick<SourceRequest, 'subP
       'path_not_allowed',
     );
   }
+  // No dot segments: '..' (even percent-encoded) would climb out of the asset's base path.
+  for (const seg of req.subPath.split('/')) {
+    let d: string;
+    try {
+      d = decodeURIComponent(seg);
+    } catch {
+      throw new ValidationError(
+        'the path is not valid percent-encoding',
+        { subPath: req.subPath },
+        'bad_path',
+      );
+    }
+    if (d === '.' || d === '..' || d.includes('/') || d.includes('\\')) {
+      throw new ForbiddenError(
+        'the path may not leave the asset',
+        { subPath: req.subPath },
+        'path_not_allowed',
+      );
+    }
+  }
   let url = a.baseUrl;
   if (req.subPath) url = url.replace(/\/+$/, '') + '/' + req.subPath;
   const u = new URL(url);

@@ -6,7 +6,15 @@ import {
   PolicyCache,
   evaluateAgreement,
 } from '../../../src/transfer/agreements.js';
-import { httpSourceUrl, parseRange, parseSourceAddress } from '../../../src/transfer/dataplane/sources.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  httpSourceUrl,
+  openFileSource,
+  parseRange,
+  parseSourceAddress,
+} from '../../../src/transfer/dataplane/sources.js';
 import { EdrTokens, hashRefreshToken } from '../../../src/transfer/dataplane/tokens.js';
 import type { TokenSigner } from '../../../src/transfer/dataplane/tokens.js';
 
@@ -102,6 +110,55 @@ describe('sources', () => {
     expect(httpSourceUrl(fixed, { subPath: '', query: '?q=1' }).toString()).toBe('http://o/base/');
     expect(() => httpSourceUrl(fixed, { subPath: 'x', query: '' })).toThrow(/passthrough/);
     expect(() => parseSourceAddress({ type: 'S3' })).toThrow(/unsupported/);
+  });
+
+  it('refuses paths that climb out of the asset', () => {
+    const a = { type: 'HttpData' as const, baseUrl: 'http://o/base', proxyPath: true };
+    for (const subPath of ['..', 'x/../../secret', '%2e%2e/secret', '.%2E/x', 'a%2Fb', 'a%5cb']) {
+      expect(() => httpSourceUrl(a, { subPath, query: '' }), subPath).toThrow(/may not leave/);
+    }
+    expect(httpSourceUrl(a, { subPath: 'a..b/c', query: '' }).pathname).toBe('/base/a..b/c');
+  });
+
+  it('serves File assets under the root only, with Range', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pontis-files-'));
+    writeFileSync(join(root, 'f.bin'), Buffer.from('0123456789'));
+    const read = async (r: Awaited<ReturnType<typeof openFileSource>>) => {
+      const chunks: Buffer[] = [];
+      for await (const c of r.body!) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString();
+    };
+    const whole = await openFileSource(
+      { type: 'File', path: 'f.bin' },
+      { subPath: '', query: '', method: 'GET' },
+      root,
+    );
+    expect(whole.status).toBe(200);
+    expect(await read(whole)).toBe('0123456789');
+    const part = await openFileSource(
+      { type: 'File', path: 'f.bin' },
+      { subPath: '', query: '', method: 'GET', range: 'bytes=2-4' },
+      root,
+    );
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe('bytes 2-4/10');
+    expect(await read(part)).toBe('234');
+    const bad = await openFileSource(
+      { type: 'File', path: 'f.bin' },
+      { subPath: '', query: '', method: 'GET', range: 'bytes=20-' },
+      root,
+    );
+    expect(bad.status).toBe(416);
+    await expect(
+      openFileSource(
+        { type: 'File', path: '../etc/passwd' },
+        { subPath: '', query: '', method: 'GET' },
+        root,
+      ),
+    ).rejects.toMatchObject({ status: expect.any(Number) });
+    await expect(
+      openFileSource({ type: 'File', path: 'f.bin' }, { subPath: '', query: '', method: 'GET' }, undefined),
+    ).rejects.toMatchObject({ code: 'no_file_root' });
   });
 });
 
