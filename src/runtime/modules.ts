@@ -2,7 +2,7 @@ import type { Config } from '../config/index.js';
 import type { ModuleFactory } from './module.js';
 import { auditModule } from './modules/audit.js';
 import { catalogModule } from './modules/catalog.js';
-import { federationModule } from './modules/federation.js';
+import { discoveryModule, federationModule } from './modules/federation.js';
 import { identityModule } from './modules/identity.js';
 import { issuerModule } from './modules/issuer.js';
 import { negotiationModule } from './modules/negotiation.js';
@@ -17,7 +17,7 @@ import { transferModule } from './modules/transfer.js';
 export function modulesFor(role: Config['role']): ModuleFactory[] {
   switch (role) {
     case 'connector':
-      return [systemModule, identityModule, policiesModule, auditModule, catalogModule, negotiationModule, transferModule];
+      return [systemModule, identityModule, policiesModule, auditModule, catalogModule, negotiationModule, discoveryModule, transferModule];
     case 'catalogue':
       return [systemModule, identityModule, federationModule];
     case 'issuer':

@@ -107,6 +107,20 @@ export interface CatalogService {
 
 /** Agreements reached (issue 6), as the transfer process needs them. */
 export interface NegotiationService {
+  /**
+   * Starts a negotiation as consumer (as `POST /v1/negotiations` does): the connector's discovery route
+   * (issue 9, item 5) starts one from a catalogue search result. `offer` carries its `target`.
+   */
+  start?(
+    input: {
+      counterPartyAddress: string;
+      counterPartyId: string;
+      offer: { '@id': string; '@type': 'Offer'; target?: string; [key: string]: unknown };
+      datasetId?: string;
+      manual?: boolean;
+    },
+    actor: string,
+  ): Promise<{ id: string; state: string }>;
   agreement(
     agreementId: string,
     tx?: Queryable,

@@ -593,6 +593,50 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/discovery/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search the data space catalogue configured in catalogue.url (its search API, with this connector's DCP token)
+     * @description Passes the query to the catalogue's `GET /v1/catalogue/search` (see its catalogue API) and answers
+     *     its result: datasets with their provider (`participant`, `endpoint`), data space, offer summaries,
+     *     and facet counts. Start a negotiation for a result with `POST /v1/discovery/negotiations`.
+     */
+    get: operations['searchDataSpace'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/discovery/negotiations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start a negotiation for a search result
+     * @description Fetches the dataset from its provider (`GET <endpoint>/catalog/datasets/<datasetId>`, DCP) so that the
+     *     offer negotiated is the provider's current one, picks the offer `offerId` (default: the only one),
+     *     and starts a negotiation as consumer, as `POST /v1/negotiations` does.
+     */
+    post: operations['negotiateSearchResult'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1134,6 +1178,44 @@ export interface components {
       /** Format: date-time */
       deliveredAt?: string;
       deliveryError?: string;
+    };
+    DiscoveryResult: {
+      items: {
+        datasetId: string;
+        participant: string;
+        dataSpace?: string;
+        endpoint: string;
+        title?: string;
+        offers?: Record<string, never>[];
+        stale?: boolean;
+      }[];
+      total: number;
+      limit: number;
+      offset: number;
+      facets?: Record<string, never>;
+    };
+    NegotiateSearchResult: {
+      datasetId: string;
+      /** @description The provider's DID (the result's participant) */
+      participant: string;
+      /**
+       * Format: uri
+       * @description The provider's DSP address (the result's endpoint)
+       */
+      endpoint: string;
+      /** @description Which offer (default: the only one) */
+      offerId?: string;
+      /** @default false */
+      manual: boolean;
+    };
+    DiscoveryNegotiation: {
+      /** @description The negotiation's id (this connector's pid) */
+      id: string;
+      state: string;
+      counterPartyId: string;
+      counterPartyAddress: string;
+      datasetId: string;
+      offerId: string;
     };
   };
   responses: {
@@ -2560,6 +2642,95 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
       409: components['responses']['Conflict'];
+    };
+  };
+  searchDataSpace: {
+    parameters: {
+      query?: {
+        q?: string;
+        participant?: string[];
+        dataSpace?: string[];
+        publisher?: string[];
+        keyword?: string[];
+        theme?: string[];
+        format?: string[];
+        license?: string[];
+        sort?: string;
+        facets?: boolean;
+        limit?: number;
+        offset?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The catalogue's answer (items, total, limit, offset, facets) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DiscoveryResult'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description No catalogue is configured (catalogue.url) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The catalogue did not answer */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  negotiateSearchResult: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['NegotiateSearchResult'];
+      };
+    };
+    responses: {
+      /** @description The negotiation started (REQUESTED); follow it under /v1/negotiations/{id} */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DiscoveryNegotiation'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      /** @description The provider did not answer */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
     };
   };
 }

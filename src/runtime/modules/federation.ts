@@ -3,7 +3,9 @@ import { createCatalogPageFetcher, type FetchCatalogPage } from '../../catalog/f
 import { createFederationStore, type FederationStore } from '../../catalog/federation/store.js';
 import type { Config } from '../../config/index.js';
 import { ForbiddenError, PeerError } from '../../errors.js';
+import { discoveryRouter } from '../../http/catalogue/discovery.js';
 import { federationManagementRouter, federationProtocolRouter } from '../../http/catalogue/federation.js';
+import { createDspClient } from '../../protocol/index.js';
 import { didWebToUrl, findService } from '../../identity/did.js';
 import { createFetchJson } from '../../identity/http.js';
 import { createDidResolver } from '../../identity/resolver.js';
@@ -119,3 +121,33 @@ export function createFederationModule(overrides: FederationOverrides = {}): Mod
 }
 
 export const federationModule: ModuleFactory = createFederationModule();
+
+/**
+ * A connector's use of the data space catalogue (catalogue.url): search it and start a negotiation
+ * from a result, on the management API. Build after negotiation.
+ */
+export const discoveryModule: ModuleFactory = (ctx) => {
+  const { config, services } = ctx;
+  const catalogueDid = config.catalogue.did;
+  return {
+    name: 'discovery',
+    management: discoveryRouter({
+      catalogueUrl: config.catalogue.url,
+      catalogueAuthorization: async () =>
+        services.identity && catalogueDid ? services.identity.authorizationFor(catalogueDid) : undefined,
+      assertAllowedUrl: ctx.assertAllowedUrl,
+      timeoutMs: config.network.timeoutMs,
+      dsp: createDspClient({
+        getToken: async (did) => {
+          if (!services.identity || !did) throw new ForbiddenError('no identity to authenticate with the provider');
+          return services.identity.authorizationFor(did);
+        },
+        assertAllowedUrl: ctx.assertAllowedUrl,
+        timeoutMs: config.network.timeoutMs,
+      }),
+      start: services.negotiations?.start
+        ? (input, actor) => services.negotiations!.start!(input, actor)
+        : undefined,
+    }),
+  };
+};
