@@ -41,7 +41,10 @@ const resolver = createDidResolver({ fetchJson, ttlMs: 3_600_000 });
 async function party(name: string, alg: KeyAlgorithm): Promise<{ did: string; keys: KeyRing }> {
   const did = `did:web:${name}.example`;
   const keys = await keyRingFrom(await generateKeyPair(alg));
-  served.set(didWebToUrl(did).toString(), buildDidDocument({ did, keys, credentialServiceUrl: `https://${name}.example/cs` }));
+  served.set(
+    didWebToUrl(did).toString(),
+    buildDidDocument({ did, keys, credentialServiceUrl: `https://${name}.example/cs` }),
+  );
   return { did, keys };
 }
 
@@ -56,7 +59,12 @@ function percentiles(samples: number[]) {
  * above the core count) a 0.2 ms operation is preempted in a few percent of samples, which moves the
  * wall-clock p95 to the scheduler's time slice; the CPU time of the process is what the code costs.
  */
-async function measure(label: string, n: number, warmup: number, fn: (i: number) => Promise<unknown> | unknown) {
+async function measure(
+  label: string,
+  n: number,
+  warmup: number,
+  fn: (i: number) => Promise<unknown> | unknown,
+) {
   for (let i = 0; i < warmup; i++) await fn(i);
   const samples: number[] = [];
   const cpu: number[] = [];
@@ -70,7 +78,9 @@ async function measure(label: string, n: number, warmup: number, fn: (i: number)
   }
   const p = percentiles(samples);
   const c = percentiles(cpu);
-  console.log(`${label}: wall p50 ${p.p50} ms, p95 ${p.p95} ms; CPU p50 ${c.p50} ms, p95 ${c.p95} ms (n=${n})`);
+  console.log(
+    `${label}: wall p50 ${p.p50} ms, p95 ${p.p95} ms; CPU p50 ${c.p50} ms, p95 ${c.p95} ms (n=${n})`,
+  );
   return { ...p, cpuP50: c.p50, cpuP95: c.p95 };
 }
 
@@ -87,12 +97,37 @@ const credential = {
   validUntil: new Date(now + 86_400_000).toISOString(),
   credentialSubject: { id: holder.did, memberOf: 'bench-dataspace' },
 };
-const verifier = createCredentialVerifier({ resolver, trustedIssuers: { MembershipCredential: [authority.did] } });
+const verifier = createCredentialVerifier({
+  resolver,
+  trustedIssuers: { MembershipCredential: [authority.did] },
+});
 
-const jwtVc = await issueCredential({ credential, format: 'vc-jose', issuerDid: authority.did, key: authority.keys.current });
-const jwtVp = await issuePresentation({ holderDid: holder.did, key: holder.keys.current, credentials: [jwtVc], audience: verifierParty.did, ttlSeconds: 300 });
-const diVc = await issueCredential({ credential, format: 'data-integrity', issuerDid: authority.did, key: authority.keys.current });
-const diVp = await issuePresentation({ holderDid: holder.did, key: holder.keys.current, credentials: [diVc as Record<string, unknown>], audience: verifierParty.did, format: 'data-integrity' });
+const jwtVc = await issueCredential({
+  credential,
+  format: 'vc-jose',
+  issuerDid: authority.did,
+  key: authority.keys.current,
+});
+const jwtVp = await issuePresentation({
+  holderDid: holder.did,
+  key: holder.keys.current,
+  credentials: [jwtVc],
+  audience: verifierParty.did,
+  ttlSeconds: 300,
+});
+const diVc = await issueCredential({
+  credential,
+  format: 'data-integrity',
+  issuerDid: authority.did,
+  key: authority.keys.current,
+});
+const diVp = await issuePresentation({
+  holderDid: holder.did,
+  key: holder.keys.current,
+  credentials: [diVc as Record<string, unknown>],
+  audience: verifierParty.did,
+  format: 'data-integrity',
+});
 
 const check = async (p: unknown) => {
   const r = await verifier.verifyPresentation(p, { audience: verifierParty.did });
@@ -116,7 +151,9 @@ const dcp = createDcpVerifier({
 });
 const tokens: string[] = [];
 for (let i = 0; i < 3300; i++) {
-  tokens.push(`Bearer ${await createSelfIssuedToken({ ownDid: holder.did, key: holder.keys.current, audience: verifierParty.did, scopes: [typeScope('MembershipCredential')] })}`);
+  tokens.push(
+    `Bearer ${await createSelfIssuedToken({ ownDid: holder.did, key: holder.keys.current, audience: verifierParty.did, scopes: [typeScope('MembershipCredential')] })}`,
+  );
 }
 const dcpWarm = await measure('DCP check, warm caches', 3000, 300, async (i) => {
   const p = await dcp.verify(tokens[i]);

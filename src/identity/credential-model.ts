@@ -82,7 +82,9 @@ export function subjectOf(doc: JsonObject): JsonObject | undefined {
 }
 
 export function subjectIds(doc: JsonObject): (string | undefined)[] {
-  return asArray(doc.credentialSubject as JsonObject | JsonObject[]).map((s) => (isObject(s) && typeof s.id === 'string' ? s.id : undefined));
+  return asArray(doc.credentialSubject as JsonObject | JsonObject[]).map((s) =>
+    isObject(s) && typeof s.id === 'string' ? s.id : undefined,
+  );
 }
 
 export interface ValidityWindow {
@@ -113,10 +115,14 @@ export function validityWindow(doc: JsonObject, jwt?: { nbf?: unknown; exp?: unk
   if (doc.validUntil !== undefined) untils.push(parseDate(doc.validUntil, 'validUntil'));
   if (doc.expirationDate !== undefined) untils.push(parseDate(doc.expirationDate, 'expirationDate'));
   if (jwt) {
-    for (const [k, list] of [['nbf', froms], ['exp', untils]] as const) {
+    for (const [k, list] of [
+      ['nbf', froms],
+      ['exp', untils],
+    ] as const) {
       const v = jwt[k];
       if (v === undefined) continue;
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new FormatError(`JWT claim ${k} must be a NumericDate (number), got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new FormatError(`JWT claim ${k} must be a NumericDate (number), got ${JSON.stringify(v)}`);
       list.push(new Date(v * 1000));
     }
   }
@@ -127,13 +133,26 @@ export function validityWindow(doc: JsonObject, jwt?: { nbf?: unknown; exp?: unk
 }
 
 /** null when `now` is inside the window (with skew), else the error. */
-export function checkWindow(w: ValidityWindow, now: Date, skewSeconds: number, what: string): CheckError | null {
+export function checkWindow(
+  w: ValidityWindow,
+  now: Date,
+  skewSeconds: number,
+  what: string,
+): CheckError | null {
   const skew = skewSeconds * 1000;
   if (w.validFrom && w.validFrom.getTime() - skew > now.getTime()) {
-    return { check: 'validity_period', reason: 'not_yet_valid', message: `${what} is not valid before ${w.validFrom.toISOString()}` };
+    return {
+      check: 'validity_period',
+      reason: 'not_yet_valid',
+      message: `${what} is not valid before ${w.validFrom.toISOString()}`,
+    };
   }
   if (w.validUntil && w.validUntil.getTime() + skew < now.getTime()) {
-    return { check: 'validity_period', reason: 'expired', message: `${what} expired at ${w.validUntil.toISOString()}` };
+    return {
+      check: 'validity_period',
+      reason: 'expired',
+      message: `${what} expired at ${w.validUntil.toISOString()}`,
+    };
   }
   return null;
 }
@@ -149,6 +168,11 @@ export function toVerifiedCredential(doc: JsonObject, w: ValidityWindow): Verifi
   };
 }
 
-export function failed(checks: CheckName[], errors: CheckError[], warnings: string[] = [], extra: Partial<VerifyResult> = {}): VerifyResult {
+export function failed(
+  checks: CheckName[],
+  errors: CheckError[],
+  warnings: string[] = [],
+  extra: Partial<VerifyResult> = {},
+): VerifyResult {
   return { verified: false, checks, errors, warnings, ...extra };
 }

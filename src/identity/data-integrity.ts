@@ -28,14 +28,20 @@ interface ProofPurposeCtor {
 }
 /** jsonld-signatures ships CommonJS without types; @digitalbazaar/vc uses the same instance. */
 interface Jsigs {
-  verify(document: object, options: { suite: unknown[]; purpose: object; documentLoader: JsonLdLoader }): Promise<{ verified: boolean; error?: Error & { errors?: Error[] } }>;
+  verify(
+    document: object,
+    options: { suite: unknown[]; purpose: object; documentLoader: JsonLdLoader },
+  ): Promise<{ verified: boolean; error?: Error & { errors?: Error[] } }>;
   purposes: { ControllerProofPurpose: ProofPurposeCtor; AuthenticationProofPurpose: ProofPurposeCtor };
 }
 const require = createRequire(import.meta.url);
 const jsigs = require('jsonld-signatures') as Jsigs;
 
 /** A loader that serves bundled contexts and resolves DIDs / DID URLs through `resolver`. */
-export function createDidAwareLoader(resolver: DidResolver, base: JsonLdLoader = offlineDocumentLoader): JsonLdLoader {
+export function createDidAwareLoader(
+  resolver: DidResolver,
+  base: JsonLdLoader = offlineDocumentLoader,
+): JsonLdLoader {
   return async (url) => {
     if (!url.startsWith('did:')) return base(url);
     const hash = url.indexOf('#');
@@ -43,7 +49,12 @@ export function createDidAwareLoader(resolver: DidResolver, base: JsonLdLoader =
     const doc = await resolver.resolve(did);
     if (hash < 0) return { contextUrl: null, documentUrl: url, document: withDidContext(doc) };
     const vm = findVm(doc, url);
-    if (!vm) throw new ValidationError(`verification method ${url} is not in the DID document of ${did}`, { url }, 'verification_method_not_found');
+    if (!vm)
+      throw new ValidationError(
+        `verification method ${url} is not in the DID document of ${did}`,
+        { url },
+        'verification_method_not_found',
+      );
     return { contextUrl: null, documentUrl: url, document: { ...vm, controller: vm.controller ?? did } };
   };
 }
@@ -74,11 +85,19 @@ const verifySuites = [new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), ne
 /** Proof purpose for presentations: the key must be under `authentication`; domain and challenge checked when given. */
 function presentationPurpose(options: { domain?: string; challenge?: string }): object {
   const Base = jsigs.purposes.ControllerProofPurpose;
-  class PresentationPurpose extends (Base as unknown as new (o: Record<string, unknown>) => { validate(proof: Record<string, unknown>, o: unknown): Promise<{ valid: boolean; error?: Error }> }) {
+  class PresentationPurpose extends (Base as unknown as new (o: Record<string, unknown>) => {
+    validate(proof: Record<string, unknown>, o: unknown): Promise<{ valid: boolean; error?: Error }>;
+  }) {
     override async validate(proof: Record<string, unknown>, o: unknown) {
       if (options.domain !== undefined) {
         const domains = Array.isArray(proof.domain) ? proof.domain : [proof.domain];
-        if (!domains.includes(options.domain)) return { valid: false, error: new AudienceError(`presentation proof domain ${JSON.stringify(proof.domain)} is not ${options.domain}`) };
+        if (!domains.includes(options.domain))
+          return {
+            valid: false,
+            error: new AudienceError(
+              `presentation proof domain ${JSON.stringify(proof.domain)} is not ${options.domain}`,
+            ),
+          };
       }
       if (options.challenge !== undefined && proof.challenge !== options.challenge) {
         return { valid: false, error: new AudienceError(`presentation proof challenge does not match`) };
@@ -114,11 +133,16 @@ function classify(error: (Error & { errors?: Error[] }) | undefined): DiVerifyOu
   const aud = errs.find((e) => e instanceof AudienceError);
   if (aud) return { ok: false, check: 'audience', message: aud.message };
   const text = errs.map((e) => e.message).join('; ');
-  if (/issuer must match|not authorized by controller|controller/i.test(text)) return { ok: false, check: 'issuer_key', message: text };
+  if (/issuer must match|not authorized by controller|controller/i.test(text))
+    return { ok: false, check: 'issuer_key', message: text };
   return { ok: false, check: 'signature', message: text || 'the proof does not verify' };
 }
 
-export async function verifyDiCredentialProof(credential: object, loader: JsonLdLoader, now: Date): Promise<DiVerifyOutcome> {
+export async function verifyDiCredentialProof(
+  credential: object,
+  loader: JsonLdLoader,
+  now: Date,
+): Promise<DiVerifyOutcome> {
   const r = await vc.verifyCredential({
     credential,
     suite: verifySuites,
@@ -133,31 +157,60 @@ export async function verifyDiCredentialProof(credential: object, loader: JsonLd
   return r.verified ? { ok: true } : classify(r.error ?? r.results?.find((x) => x.error)?.error);
 }
 
-export async function verifyDiPresentationProof(presentation: object, loader: JsonLdLoader, options: { domain?: string; challenge?: string }): Promise<DiVerifyOutcome> {
+export async function verifyDiPresentationProof(
+  presentation: object,
+  loader: JsonLdLoader,
+  options: { domain?: string; challenge?: string },
+): Promise<DiVerifyOutcome> {
   try {
-    const r = await jsigs.verify(presentation, { suite: verifySuites, purpose: presentationPurpose(options), documentLoader: loader });
+    const r = await jsigs.verify(presentation, {
+      suite: verifySuites,
+      purpose: presentationPurpose(options),
+      documentLoader: loader,
+    });
     return r.verified ? { ok: true } : classify(r.error);
   } catch (e) {
     return classify(e as Error);
   }
 }
 
-function signingSuite(vmId: string, suite: DataIntegritySuite, keyPair: Ed25519Multikey.Ed25519MultikeyKeyPair) {
+function signingSuite(
+  vmId: string,
+  suite: DataIntegritySuite,
+  keyPair: Ed25519Multikey.Ed25519MultikeyKeyPair,
+) {
   const signer = keyPair.signer();
   signer.id = vmId;
-  return suite === 'eddsa-rdfc-2022' ? new DataIntegrityProof({ cryptosuite: eddsaRdfc2022, signer }) : new Ed25519Signature2020({ signer });
+  return suite === 'eddsa-rdfc-2022'
+    ? new DataIntegrityProof({ cryptosuite: eddsaRdfc2022, signer })
+    : new Ed25519Signature2020({ signer });
 }
 
 async function multikeyFor(key: SigningKey, vmId: string, controller: string) {
-  if (key.curve !== 'Ed25519') throw new ValidationError('Data Integrity signing needs an Ed25519 key (eddsa-rdfc-2022, Ed25519Signature2020)', undefined, 'unsupported_key_algorithm');
+  if (key.curve !== 'Ed25519')
+    throw new ValidationError(
+      'Data Integrity signing needs an Ed25519 key (eddsa-rdfc-2022, Ed25519Signature2020)',
+      undefined,
+      'unsupported_key_algorithm',
+    );
   return Ed25519Multikey.fromJwk({ jwk: key.privateJwk, secretKey: true, id: vmId, controller });
 }
 
 /** Adds a Data Integrity proof (assertionMethod) to a credential. */
-export async function signDiCredential(credential: object, key: SigningKey, issuerDid: string, suite: DataIntegritySuite, loader: JsonLdLoader): Promise<Record<string, unknown>> {
+export async function signDiCredential(
+  credential: object,
+  key: SigningKey,
+  issuerDid: string,
+  suite: DataIntegritySuite,
+  loader: JsonLdLoader,
+): Promise<Record<string, unknown>> {
   const vmId = `${issuerDid}#${key.kid}`;
   const kp = await multikeyFor(key, vmId, issuerDid);
-  return vc.issue({ credential: structuredClone(credential), suite: signingSuite(vmId, suite, kp), documentLoader: loader });
+  return vc.issue({
+    credential: structuredClone(credential),
+    suite: signingSuite(vmId, suite, kp),
+    documentLoader: loader,
+  });
 }
 
 /** Adds a Data Integrity proof (authentication, with domain and challenge) to a presentation. */
@@ -171,6 +224,14 @@ export async function signDiPresentation(
 ): Promise<Record<string, unknown>> {
   const vmId = `${holderDid}#${key.kid}`;
   const kp = await multikeyFor(key, vmId, holderDid);
-  const purpose = new jsigs.purposes.AuthenticationProofPurpose({ domain: options.domain, challenge: options.challenge });
-  return vc.signPresentation({ presentation: structuredClone(presentation), suite: signingSuite(vmId, suite, kp), documentLoader: loader, purpose });
+  const purpose = new jsigs.purposes.AuthenticationProofPurpose({
+    domain: options.domain,
+    challenge: options.challenge,
+  });
+  return vc.signPresentation({
+    presentation: structuredClone(presentation),
+    suite: signingSuite(vmId, suite, kp),
+    documentLoader: loader,
+    purpose,
+  });
 }

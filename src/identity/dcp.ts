@@ -104,7 +104,16 @@ export async function createSelfIssuedToken(o: SelfIssuedTokenOptions): Promise<
   const now = o.now ?? new Date();
   const iat = Math.floor(now.getTime() / 1000);
   const ttl = Math.min(o.ttlSeconds ?? MAX_TOKEN_LIFETIME_SECONDS, MAX_TOKEN_LIFETIME_SECONDS);
-  const token = o.token ?? (await createAccessToken({ ownDid: o.ownDid, key: o.key, audience: o.audience, scopes: o.scopes ?? [], ttlSeconds: ttl, now }));
+  const token =
+    o.token ??
+    (await createAccessToken({
+      ownDid: o.ownDid,
+      key: o.key,
+      audience: o.audience,
+      scopes: o.scopes ?? [],
+      ttlSeconds: ttl,
+      now,
+    }));
   return new jose.SignJWT({ token })
     .setProtectedHeader({ alg: o.key.alg, typ: 'JWT', kid: `${o.ownDid}#${o.key.kid}` })
     .setIssuer(o.ownDid)
@@ -141,8 +150,12 @@ export interface CheckedToken {
 const deny = (code: string, message: string) => new UnauthorizedError(message, code);
 
 /** The checks DCP requires of a self-issued ID token; throws UnauthorizedError naming the failed one. */
-export async function verifySelfIssuedToken(authorization: string | undefined, o: SelfIssuedTokenCheckOptions): Promise<CheckedToken> {
-  if (!authorization) throw deny('dcp_missing_token', 'no Authorization header: a DCP self-issued ID token is required');
+export async function verifySelfIssuedToken(
+  authorization: string | undefined,
+  o: SelfIssuedTokenCheckOptions,
+): Promise<CheckedToken> {
+  if (!authorization)
+    throw deny('dcp_missing_token', 'no Authorization header: a DCP self-issued ID token is required');
   const m = /^Bearer +([A-Za-z0-9_.-]+)\s*$/.exec(authorization);
   if (!m) throw deny('dcp_not_bearer', 'the Authorization header must be "Bearer <self-issued ID token>"');
   const jwt = m[1]!;
@@ -155,37 +168,74 @@ export async function verifySelfIssuedToken(authorization: string | undefined, o
     throw deny('dcp_malformed_token', `the self-issued ID token is not a valid JWT: ${(e as Error).message}`);
   }
   const { iss, sub } = claims;
-  if (typeof iss !== 'string' || typeof sub !== 'string') throw deny('dcp_iss_sub_mismatch', 'the token needs iss and sub (both the caller DID)');
-  if (iss !== sub) throw deny('dcp_iss_sub_mismatch', `iss (${iss}) and sub (${sub}) differ; a self-issued token has iss = sub`);
+  if (typeof iss !== 'string' || typeof sub !== 'string')
+    throw deny('dcp_iss_sub_mismatch', 'the token needs iss and sub (both the caller DID)');
+  if (iss !== sub)
+    throw deny(
+      'dcp_iss_sub_mismatch',
+      `iss (${iss}) and sub (${sub}) differ; a self-issued token has iss = sub`,
+    );
   if (!iss.startsWith('did:')) throw deny('dcp_iss_not_did', `iss ${iss} is not a DID`);
-  if (!asArray(claims.aud).includes(o.ownDid)) throw deny('dcp_wrong_audience', `aud ${JSON.stringify(claims.aud)} is not this connector (${o.ownDid})`);
+  if (!asArray(claims.aud).includes(o.ownDid))
+    throw deny('dcp_wrong_audience', `aud ${JSON.stringify(claims.aud)} is not this connector (${o.ownDid})`);
   const now = (o.now ?? new Date()).getTime() / 1000;
   const skew = o.maxClockSkewSeconds ?? 60;
   if (typeof claims.exp !== 'number') throw deny('dcp_missing_exp', 'the token has no exp');
-  if (claims.exp + skew < now) throw deny('dcp_token_expired', `the token expired at ${new Date(claims.exp * 1000).toISOString()}`);
-  if (typeof claims.nbf === 'number' && claims.nbf - skew > now) throw deny('dcp_token_not_yet_valid', `the token is not valid before ${new Date(claims.nbf * 1000).toISOString()} (nbf)`);
-  if (typeof claims.iat === 'number' && claims.iat - skew > now) throw deny('dcp_token_not_yet_valid', `the token was issued in the future (iat ${new Date(claims.iat * 1000).toISOString()})`);
-  const start = typeof claims.iat === 'number' ? claims.iat : typeof claims.nbf === 'number' ? claims.nbf : now;
-  if (claims.exp - start > MAX_TOKEN_LIFETIME_SECONDS + skew || claims.exp - now > MAX_TOKEN_LIFETIME_SECONDS + skew) {
+  if (claims.exp + skew < now)
+    throw deny('dcp_token_expired', `the token expired at ${new Date(claims.exp * 1000).toISOString()}`);
+  if (typeof claims.nbf === 'number' && claims.nbf - skew > now)
+    throw deny(
+      'dcp_token_not_yet_valid',
+      `the token is not valid before ${new Date(claims.nbf * 1000).toISOString()} (nbf)`,
+    );
+  if (typeof claims.iat === 'number' && claims.iat - skew > now)
+    throw deny(
+      'dcp_token_not_yet_valid',
+      `the token was issued in the future (iat ${new Date(claims.iat * 1000).toISOString()})`,
+    );
+  const start =
+    typeof claims.iat === 'number' ? claims.iat : typeof claims.nbf === 'number' ? claims.nbf : now;
+  if (
+    claims.exp - start > MAX_TOKEN_LIFETIME_SECONDS + skew ||
+    claims.exp - now > MAX_TOKEN_LIFETIME_SECONDS + skew
+  ) {
     throw deny('dcp_token_lifetime_too_long', `the token lives longer than ${MAX_TOKEN_LIFETIME_SECONDS} s`);
   }
   if (typeof claims.jti !== 'string' || !claims.jti) throw deny('dcp_missing_jti', 'the token has no jti');
-  if ((o.requireToken ?? true) && (typeof claims.token !== 'string' || !claims.token)) throw deny('dcp_missing_access_token', 'the token has no "token" claim (the access token for its credential service)');
-  if (typeof header.kid !== 'string' || !header.kid) throw deny('dcp_missing_kid', 'the token header has no kid');
+  if ((o.requireToken ?? true) && (typeof claims.token !== 'string' || !claims.token))
+    throw deny(
+      'dcp_missing_access_token',
+      'the token has no "token" claim (the access token for its credential service)',
+    );
+  if (typeof header.kid !== 'string' || !header.kid)
+    throw deny('dcp_missing_kid', 'the token header has no kid');
 
   let vms;
   try {
-    vms = await createKeyLookup(o.resolver)({ did: iss, kid: header.kid, relationships: o.relationships ?? ['capabilityInvocation'] });
+    vms = await createKeyLookup(o.resolver)({
+      did: iss,
+      kid: header.kid,
+      relationships: o.relationships ?? ['capabilityInvocation'],
+    });
   } catch (e) {
     const code = e instanceof KeyLookupError ? e.code : 'did_unresolvable';
-    if (code === 'did_document_id_mismatch') throw deny('dcp_sub_not_did_document_id', `the DID document fetched for ${sub} has another id: ${(e as Error).message}`);
-    if (code === 'key_not_authorized' || code === 'key_not_controlled') throw deny('dcp_key_not_authorized', (e as Error).message);
+    if (code === 'did_document_id_mismatch')
+      throw deny(
+        'dcp_sub_not_did_document_id',
+        `the DID document fetched for ${sub} has another id: ${(e as Error).message}`,
+      );
+    if (code === 'key_not_authorized' || code === 'key_not_controlled')
+      throw deny('dcp_key_not_authorized', (e as Error).message);
     throw deny('dcp_did_unresolvable', (e as Error).message);
   }
-  const r = await verifyCompactWith(jwt, header.alg, vms).catch((e: Error) => ({ reason: 'bad_signature' as const, message: e.message }));
+  const r = await verifyCompactWith(jwt, header.alg, vms).catch((e: Error) => ({
+    reason: 'bad_signature' as const,
+    message: e.message,
+  }));
   if ('reason' in r) throw deny('dcp_bad_signature', `the token signature does not verify: ${r.message}`);
   // After the signature, so that nobody can burn someone else's jti.
-  if (await o.jtiStore.seen(`${iss}|${claims.jti}`, new Date((claims.exp + skew) * 1000))) throw deny('dcp_replayed_jti', `jti ${claims.jti} was already used`);
+  if (await o.jtiStore.seen(`${iss}|${claims.jti}`, new Date((claims.exp + skew) * 1000)))
+    throw deny('dcp_replayed_jti', `jti ${claims.jti} was already used`);
   return { did: iss, claims: claims as CheckedToken['claims'], expiresAt: new Date(claims.exp * 1000) };
 }
 
@@ -197,7 +247,9 @@ export interface ParticipantCache {
   set(key: string, value: VerifiedParticipant, expiresAt: Date): void;
 }
 
-export function createMemoryParticipantCache(options: { now?: () => number; maxEntries?: number } = {}): ParticipantCache {
+export function createMemoryParticipantCache(
+  options: { now?: () => number; maxEntries?: number } = {},
+): ParticipantCache {
   const now = options.now ?? Date.now;
   const max = options.maxEntries ?? 10_000;
   const m = new Map<string, { v: VerifiedParticipant; until: number }>();
@@ -248,8 +300,14 @@ const PRESENTATION_CODES: Record<string, string> = {
 
 /** The ForbiddenError code for a failed presentation check. */
 export function presentationRefusalCode(e: CheckError): string {
-  if (e.check === 'validity_period') return e.reason === 'not_yet_valid' ? 'dcp_credential_not_yet_valid' : 'dcp_credential_expired';
-  if (e.check === 'status') return e.reason === 'revoked' ? 'dcp_credential_revoked' : e.reason === 'suspended' ? 'dcp_credential_suspended' : 'dcp_credential_status_unverifiable';
+  if (e.check === 'validity_period')
+    return e.reason === 'not_yet_valid' ? 'dcp_credential_not_yet_valid' : 'dcp_credential_expired';
+  if (e.check === 'status')
+    return e.reason === 'revoked'
+      ? 'dcp_credential_revoked'
+      : e.reason === 'suspended'
+        ? 'dcp_credential_suspended'
+        : 'dcp_credential_status_unverifiable';
   return PRESENTATION_CODES[e.check] ?? 'dcp_invalid_presentation';
 }
 
@@ -264,16 +322,27 @@ export function createDcpVerifier(o: DcpVerifierOptions): DcpVerifier {
   return {
     async verify(authorization, options = {}) {
       const now = clock();
-      const checked = await verifySelfIssuedToken(authorization, { ownDid: o.ownDid, resolver: o.resolver, jtiStore: o.jtiStore, maxClockSkewSeconds: o.maxClockSkewSeconds, now });
+      const checked = await verifySelfIssuedToken(authorization, {
+        ownDid: o.ownDid,
+        resolver: o.resolver,
+        jtiStore: o.jtiStore,
+        maxClockSkewSeconds: o.maxClockSkewSeconds,
+        now,
+      });
       const caller = checked.did;
-      const wanted = options.scopes ?? (typeof o.requiredScopes === 'function' ? o.requiredScopes(caller) : o.requiredScopes);
+      const wanted =
+        options.scopes ??
+        (typeof o.requiredScopes === 'function' ? o.requiredScopes(caller) : o.requiredScopes);
       const scopes = [...new Set(wanted)].sort();
       const cacheKey = `${caller}\n${scopes.join(' ')}`;
       const hit = cache.get(cacheKey);
       if (hit) return hit;
       const participant = await queryAndVerify(o, caller, checked.claims.token!, scopes, now);
       // Cached until the token that led to the query expires (or a credential does, if sooner).
-      const until = Math.min(checked.expiresAt.getTime(), ...participant.credentials.map((c) => c.validUntil?.getTime() ?? Infinity));
+      const until = Math.min(
+        checked.expiresAt.getTime(),
+        ...participant.credentials.map((c) => c.validUntil?.getTime() ?? Infinity),
+      );
       cache.set(cacheKey, participant, new Date(until));
       return participant;
     },
@@ -281,43 +350,96 @@ export function createDcpVerifier(o: DcpVerifierOptions): DcpVerifier {
 }
 
 /** One-off form of `createDcpVerifier(options).verify(authorization)` (the cache lives as long as `options.cache`). */
-export function verifyDcpRequest(authorization: string | undefined, options: DcpVerifierOptions): Promise<VerifiedParticipant> {
+export function verifyDcpRequest(
+  authorization: string | undefined,
+  options: DcpVerifierOptions,
+): Promise<VerifiedParticipant> {
   return createDcpVerifier(options).verify(authorization);
 }
 
-async function queryAndVerify(o: DcpVerifierOptions, caller: string, accessToken: string, scopes: string[], now: Date): Promise<VerifiedParticipant> {
+async function queryAndVerify(
+  o: DcpVerifierOptions,
+  caller: string,
+  accessToken: string,
+  scopes: string[],
+  now: Date,
+): Promise<VerifiedParticipant> {
   if (!scopes.length) return { did: caller, credentials: [] };
   const doc = await o.resolver.resolve(caller).catch((e: Error) => {
     throw deny('dcp_did_unresolvable', e.message);
   });
   const cs = findService(doc, CREDENTIAL_SERVICE_TYPE);
-  if (!cs) throw new ForbiddenError(`the DID document of ${caller} lists no ${CREDENTIAL_SERVICE_TYPE}`, { caller }, 'dcp_no_credential_service');
-  const bearer = await createSelfIssuedToken({ ownDid: o.ownDid, key: o.key, audience: caller, token: accessToken, ttlSeconds: 60, now });
+  if (!cs)
+    throw new ForbiddenError(
+      `the DID document of ${caller} lists no ${CREDENTIAL_SERVICE_TYPE}`,
+      { caller },
+      'dcp_no_credential_service',
+    );
+  const bearer = await createSelfIssuedToken({
+    ownDid: o.ownDid,
+    key: o.key,
+    audience: caller,
+    token: accessToken,
+    ttlSeconds: 60,
+    now,
+  });
   const url = cs.replace(/\/+$/, '') + '/presentations/query';
   let response: unknown;
   try {
-    response = await o.fetchJson(url, { method: 'POST', headers: { authorization: `Bearer ${bearer}` }, body: { '@context': [DCP_CONTEXT_URL], type: 'PresentationQueryMessage', scope: scopes } });
+    response = await o.fetchJson(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}` },
+      body: { '@context': [DCP_CONTEXT_URL], type: 'PresentationQueryMessage', scope: scopes },
+    });
   } catch (e) {
-    throw new ForbiddenError(`the credential service of ${caller} (${url}) did not answer the presentation query: ${(e as Error).message}`, { caller }, 'dcp_presentation_query_failed');
+    throw new ForbiddenError(
+      `the credential service of ${caller} (${url}) did not answer the presentation query: ${(e as Error).message}`,
+      { caller },
+      'dcp_presentation_query_failed',
+    );
   }
-  if (!isObject(response) || response.type !== 'PresentationResponseMessage' || !Array.isArray(response.presentation)) {
-    throw new ForbiddenError(`the credential service of ${caller} did not answer a PresentationResponseMessage`, { caller }, 'dcp_invalid_presentation_response');
+  if (
+    !isObject(response) ||
+    response.type !== 'PresentationResponseMessage' ||
+    !Array.isArray(response.presentation)
+  ) {
+    throw new ForbiddenError(
+      `the credential service of ${caller} did not answer a PresentationResponseMessage`,
+      { caller },
+      'dcp_invalid_presentation_response',
+    );
   }
   const credentials: VerifiedCredential[] = [];
   for (const [i, p] of (response.presentation as unknown[]).entries()) {
     const r = await o.verifier.verifyPresentation(p, { audience: o.ownDid, now });
     if (!r.verified) {
       const e = r.errors[0]!;
-      throw new ForbiddenError(`presentation ${i} from ${caller} refused (${e.check}): ${e.message}`, { errors: r.errors }, presentationRefusalCode(e));
+      throw new ForbiddenError(
+        `presentation ${i} from ${caller} refused (${e.check}): ${e.message}`,
+        { errors: r.errors },
+        presentationRefusalCode(e),
+      );
     }
-    if (r.holder !== caller) throw new ForbiddenError(`presentation ${i} is held by ${String(r.holder)}, not by the caller ${caller}`, { caller }, 'dcp_holder_not_subject');
+    if (r.holder !== caller)
+      throw new ForbiddenError(
+        `presentation ${i} is held by ${String(r.holder)}, not by the caller ${caller}`,
+        { caller },
+        'dcp_holder_not_subject',
+      );
     credentials.push(...(r.credentials ?? []));
   }
   for (const s of scopes) {
     const parsed = parseScope(s);
     if (!parsed) continue;
-    const ok = credentials.some((c) => (parsed.kind === 'type' ? c.types.includes(parsed.value) : c.id === parsed.value));
-    if (!ok) throw new ForbiddenError(`the caller ${caller} presented no valid credential for scope ${s}`, { scope: s }, 'dcp_missing_credential');
+    const ok = credentials.some((c) =>
+      parsed.kind === 'type' ? c.types.includes(parsed.value) : c.id === parsed.value,
+    );
+    if (!ok)
+      throw new ForbiddenError(
+        `the caller ${caller} presented no valid credential for scope ${s}`,
+        { scope: s },
+        'dcp_missing_credential',
+      );
   }
   return { did: caller, credentials };
 }
@@ -332,7 +454,10 @@ export interface AccessTokenCheck {
 }
 
 /** Checks an access token we issued: our signature (current or previous key), aud = the verifier, not expired. */
-export async function verifyAccessToken(token: string, o: { ownDid: string; keys: KeyRing; verifierDid: string; now?: Date; maxClockSkewSeconds?: number }): Promise<AccessTokenCheck> {
+export async function verifyAccessToken(
+  token: string,
+  o: { ownDid: string; keys: KeyRing; verifierDid: string; now?: Date; maxClockSkewSeconds?: number },
+): Promise<AccessTokenCheck> {
   let header: jose.ProtectedHeaderParameters;
   try {
     header = jose.decodeProtectedHeader(token);
@@ -341,7 +466,8 @@ export async function verifyAccessToken(token: string, o: { ownDid: string; keys
   }
   const entries = [o.keys.current, ...o.keys.previous];
   const entry = entries.find((k) => header.kid === `${o.ownDid}#${k.kid}`);
-  if (!entry) throw deny('cs_invalid_access_token', 'the access token was not signed by a key of this connector');
+  if (!entry)
+    throw deny('cs_invalid_access_token', 'the access token was not signed by a key of this connector');
   try {
     const key = await jose.importJWK(entry.publicJwk, entry.alg);
     const { payload } = await jose.jwtVerify(token, key, {
@@ -353,7 +479,10 @@ export async function verifyAccessToken(token: string, o: { ownDid: string; keys
       clockTolerance: o.maxClockSkewSeconds ?? 60,
       requiredClaims: ['exp', 'jti'],
     });
-    return { verifier: o.verifierDid, scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [] };
+    return {
+      verifier: o.verifierDid,
+      scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+    };
   } catch (e) {
     throw deny('cs_invalid_access_token', `the access token does not verify: ${(e as Error).message}`);
   }
@@ -366,7 +495,11 @@ export interface CredentialServiceOptions {
   jtiStore: JtiStore;
   store: CredentialStore;
   /** Builds the presentations (injected so the credential service stays format-agnostic). */
-  present: (args: { credentials: (string | JsonObject)[]; audience: string; now: Date }) => Promise<(string | JsonObject)[]>;
+  present: (args: {
+    credentials: (string | JsonObject)[];
+    audience: string;
+    now: Date;
+  }) => Promise<(string | JsonObject)[]>;
   now?: () => Date;
 }
 
@@ -377,28 +510,67 @@ export interface PresentationResponseMessage {
 }
 
 /** POST /presentations/query: scope queries answered from the held credentials the access token grants. */
-export async function answerPresentationQuery(authorization: string | undefined, body: unknown, o: CredentialServiceOptions): Promise<PresentationResponseMessage> {
+export async function answerPresentationQuery(
+  authorization: string | undefined,
+  body: unknown,
+  o: CredentialServiceOptions,
+): Promise<PresentationResponseMessage> {
   const now = (o.now ?? (() => new Date()))();
-  const checked = await verifySelfIssuedToken(authorization, { ownDid: o.ownDid, resolver: o.resolver, jtiStore: o.jtiStore, now, relationships: ['capabilityInvocation', 'authentication'] });
-  const granted = await verifyAccessToken(checked.claims.token!, { ownDid: o.ownDid, keys: o.keys, verifierDid: checked.did, now });
+  const checked = await verifySelfIssuedToken(authorization, {
+    ownDid: o.ownDid,
+    resolver: o.resolver,
+    jtiStore: o.jtiStore,
+    now,
+    relationships: ['capabilityInvocation', 'authentication'],
+  });
+  const granted = await verifyAccessToken(checked.claims.token!, {
+    ownDid: o.ownDid,
+    keys: o.keys,
+    verifierDid: checked.did,
+    now,
+  });
   if (!isObject(body) || body.type !== 'PresentationQueryMessage') {
-    throw new PontisError(400, 'invalid_presentation_query', 'the body must be a DCP PresentationQueryMessage');
+    throw new PontisError(
+      400,
+      'invalid_presentation_query',
+      'the body must be a DCP PresentationQueryMessage',
+    );
   }
   if (body.presentationDefinition !== undefined) {
-    throw new PontisError(501, 'presentation_definition_not_supported', 'presentationDefinition queries are not supported; query by scope');
+    throw new PontisError(
+      501,
+      'presentation_definition_not_supported',
+      'presentationDefinition queries are not supported; query by scope',
+    );
   }
   const scopes = asArray(body.scope as string | string[]).filter((s): s is string => typeof s === 'string');
   if (!scopes.length) throw new PontisError(400, 'invalid_presentation_query', 'the query names no scope');
   const selected = new Map<string, string | JsonObject>();
   for (const s of scopes) {
-    if (!granted.scopes.includes(s)) throw new ForbiddenError(`scope ${s} was not granted to ${checked.did} by the access token`, { scope: s }, 'cs_scope_not_granted');
+    if (!granted.scopes.includes(s))
+      throw new ForbiddenError(
+        `scope ${s} was not granted to ${checked.did} by the access token`,
+        { scope: s },
+        'cs_scope_not_granted',
+      );
     const parsed = parseScope(s);
-    if (!parsed) throw new PontisError(400, 'invalid_scope', `scope ${s} is not a credential scope (${DCP_TYPE_SCOPE_ALIAS}:<type>:read)`);
-    if (parsed.operation !== 'read' && parsed.operation !== '*') throw new ForbiddenError(`scope ${s}: only read is allowed`, { scope: s }, 'cs_scope_not_granted');
-    const held = parsed.kind === 'type' ? await o.store.findByType(parsed.value) : [await o.store.get(parsed.value)].filter((x) => x !== undefined);
+    if (!parsed)
+      throw new PontisError(
+        400,
+        'invalid_scope',
+        `scope ${s} is not a credential scope (${DCP_TYPE_SCOPE_ALIAS}:<type>:read)`,
+      );
+    if (parsed.operation !== 'read' && parsed.operation !== '*')
+      throw new ForbiddenError(`scope ${s}: only read is allowed`, { scope: s }, 'cs_scope_not_granted');
+    const held =
+      parsed.kind === 'type'
+        ? await o.store.findByType(parsed.value)
+        : [await o.store.get(parsed.value)].filter((x) => x !== undefined);
     for (const c of held) if (!c.validUntil || c.validUntil > now) selected.set(c.id, c.credential);
   }
-  const presentation = selected.size ? await o.present({ credentials: [...selected.values()], audience: checked.did, now }) : [];
+  const presentation = selected.size
+    ? await o.present({ credentials: [...selected.values()], audience: checked.did, now })
+    : [];
   return { '@context': [DCP_CONTEXT_URL], type: 'PresentationResponseMessage', presentation };
 }
 

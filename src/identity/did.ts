@@ -28,7 +28,8 @@ export interface DidService {
   serviceEndpoint: string | Record<string, unknown> | (string | Record<string, unknown>)[];
 }
 
-export type VerificationRelationship = 'authentication' | 'assertionMethod' | 'capabilityInvocation' | 'capabilityDelegation' | 'keyAgreement';
+export type VerificationRelationship =
+  'authentication' | 'assertionMethod' | 'capabilityInvocation' | 'capabilityDelegation' | 'keyAgreement';
 
 export interface DidDocument {
   '@context'?: unknown;
@@ -65,7 +66,10 @@ export interface BuildDidDocumentOptions {
 export function buildDidDocument(options: BuildDidDocumentOptions): DidDocument {
   const { did, keys } = options;
   const now = options.now ?? new Date();
-  const entries: PublicKeyEntry[] = [keys.current, ...keys.previous.filter((k) => !k.expiresAt || k.expiresAt > now)];
+  const entries: PublicKeyEntry[] = [
+    keys.current,
+    ...keys.previous.filter((k) => !k.expiresAt || k.expiresAt > now),
+  ];
   const verificationMethod: VerificationMethod[] = entries.map((k) => ({
     id: `${did}#${k.kid}`,
     type: 'JsonWebKey',
@@ -74,8 +78,14 @@ export function buildDidDocument(options: BuildDidDocumentOptions): DidDocument 
   }));
   const ids = verificationMethod.map((vm) => vm.id);
   const service: DidService[] = [];
-  if (options.credentialServiceUrl) service.push({ id: `${did}#credential-service`, type: CREDENTIAL_SERVICE_TYPE, serviceEndpoint: options.credentialServiceUrl });
-  if (options.dspUrl) service.push({ id: `${did}#dsp`, type: DSP_SERVICE_TYPE, serviceEndpoint: options.dspUrl });
+  if (options.credentialServiceUrl)
+    service.push({
+      id: `${did}#credential-service`,
+      type: CREDENTIAL_SERVICE_TYPE,
+      serviceEndpoint: options.credentialServiceUrl,
+    });
+  if (options.dspUrl)
+    service.push({ id: `${did}#dsp`, type: DSP_SERVICE_TYPE, serviceEndpoint: options.dspUrl });
   service.push(...(options.services ?? []));
   return {
     '@context': [DID_CONTEXT_V1, DATA_INTEGRITY_CONTEXT_V2],
@@ -104,7 +114,8 @@ export function didWebToUrl(did: string, options: { allowHttpLoopback?: boolean 
   const m = /^did:web:([^:#?/]+)((?::[^:#?/]+)*)$/.exec(did);
   if (!m) throw new ValidationError(`not a did:web DID: ${did}`, { did }, 'did_invalid');
   const host = decodeURIComponent(m[1]!);
-  if (/[/?#@\s]/.test(host)) throw new ValidationError(`did:web host is invalid: ${host}`, { did }, 'did_invalid');
+  if (/[/?#@\s]/.test(host))
+    throw new ValidationError(`did:web host is invalid: ${host}`, { did }, 'did_invalid');
   const path = m[2] ? m[2].slice(1).split(':').map(decodeURIComponent) : [];
   if (path.some((p) => p === '' || p === '.' || p === '..' || p.includes('/'))) {
     throw new ValidationError(`did:web path is invalid: ${did}`, { did }, 'did_invalid');
@@ -116,7 +127,9 @@ export function didWebToUrl(did: string, options: { allowHttpLoopback?: boolean 
     throw new ValidationError(`did:web host is invalid: ${host}`, { did }, 'did_invalid');
   }
   if (options.allowHttpLoopback && isLoopbackHost(url.hostname)) url = new URL(`http://${host}`);
-  url.pathname = path.length ? `/${path.map(encodeURIComponent).join('/')}/did.json` : '/.well-known/did.json';
+  url.pathname = path.length
+    ? `/${path.map(encodeURIComponent).join('/')}/did.json`
+    : '/.well-known/did.json';
   return url;
 }
 
@@ -131,7 +144,11 @@ export function findService(doc: DidDocument, type: string): string | undefined 
 }
 
 /** The verification method `vmId` if `doc` lists it under `relationship` (by reference or embedded). */
-export function verificationMethodFor(doc: DidDocument, vmId: string, relationship: VerificationRelationship): VerificationMethod | undefined {
+export function verificationMethodFor(
+  doc: DidDocument,
+  vmId: string,
+  relationship: VerificationRelationship,
+): VerificationMethod | undefined {
   const abs = (id: string) => (id.startsWith('#') ? doc.id + id : id);
   const target = abs(vmId);
   const refs = doc[relationship] ?? [];

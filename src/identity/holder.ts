@@ -20,10 +20,35 @@ import type { CredentialVerifier } from './verifier.js';
  * VC-JWT 1.1 when every credential is a 1.1 JWT) holding every selected credential; or, with
  * format 'data-integrity' and only Data Integrity credentials, a Data Integrity presentation.
  */
-export function createPresenter(ownDid: string, key: SigningKey, options: { format?: 'jwt' | 'data-integrity'; suite?: DataIntegritySuite } = {}) {
-  return async ({ credentials, audience, now }: { credentials: (string | JsonObject)[]; audience: string; now: Date }) => {
-    const di = options.format === 'data-integrity' && key.curve === 'Ed25519' && credentials.every((c) => typeof c !== 'string');
-    return [await issuePresentation({ holderDid: ownDid, key, credentials, audience, now, format: di ? 'data-integrity' : 'jwt', suite: options.suite })];
+export function createPresenter(
+  ownDid: string,
+  key: SigningKey,
+  options: { format?: 'jwt' | 'data-integrity'; suite?: DataIntegritySuite } = {},
+) {
+  return async ({
+    credentials,
+    audience,
+    now,
+  }: {
+    credentials: (string | JsonObject)[];
+    audience: string;
+    now: Date;
+  }) => {
+    const di =
+      options.format === 'data-integrity' &&
+      key.curve === 'Ed25519' &&
+      credentials.every((c) => typeof c !== 'string');
+    return [
+      await issuePresentation({
+        holderDid: ownDid,
+        key,
+        credentials,
+        audience,
+        now,
+        format: di ? 'data-integrity' : 'jwt',
+        suite: options.suite,
+      }),
+    ];
   };
 }
 
@@ -31,16 +56,28 @@ export function createPresenter(ownDid: string, key: SigningKey, options: { form
  * Verifies a credential offered to us and stores it: it must verify (signature, issuer key,
  * validity, status, trusted issuer as the verifier is configured) and be about us.
  */
-export async function importCredential(raw: unknown, o: { ownDid: string; verifier: CredentialVerifier; store: CredentialStore; now?: Date }): Promise<HeldCredential> {
-  if (typeof raw !== 'string' && !isObject(raw)) throw new ValidationError('a credential is a JWT string or a JSON object');
+export async function importCredential(
+  raw: unknown,
+  o: { ownDid: string; verifier: CredentialVerifier; store: CredentialStore; now?: Date },
+): Promise<HeldCredential> {
+  if (typeof raw !== 'string' && !isObject(raw))
+    throw new ValidationError('a credential is a JWT string or a JSON object');
   const r = await o.verifier.verifyCredential(raw, { now: o.now });
   if (!r.verified || !r.document) {
     const e = r.errors[0];
-    throw new UnprocessableError(`the credential does not verify${e ? ` (${e.check}): ${e.message}` : ''}`, { errors: r.errors, checks: r.checks }, e ? `credential_${e.check}` : 'credential_invalid');
+    throw new UnprocessableError(
+      `the credential does not verify${e ? ` (${e.check}): ${e.message}` : ''}`,
+      { errors: r.errors, checks: r.checks },
+      e ? `credential_${e.check}` : 'credential_invalid',
+    );
   }
   const subjects = subjectIds(r.document);
   if (!subjects.length || subjects.some((s) => s !== o.ownDid)) {
-    throw new UnprocessableError(`the credential is about ${JSON.stringify(subjects)}, not about this connector (${o.ownDid})`, undefined, 'credential_not_ours');
+    throw new UnprocessableError(
+      `the credential is about ${JSON.stringify(subjects)}, not about this connector (${o.ownDid})`,
+      undefined,
+      'credential_not_ours',
+    );
   }
   const vc = r.credentials![0]!;
   const held: HeldCredential = {
@@ -70,22 +107,56 @@ export interface StorageApiOptions {
  * us), delivers a CredentialMessage. Each credential must be issued by the caller, verify and be
  * about us; nothing is stored unless all are.
  */
-export async function receiveCredentialMessage(authorization: string | undefined, body: unknown, o: StorageApiOptions): Promise<HeldCredential[]> {
+export async function receiveCredentialMessage(
+  authorization: string | undefined,
+  body: unknown,
+  o: StorageApiOptions,
+): Promise<HeldCredential[]> {
   const now = (o.now ?? (() => new Date()))();
-  const checked = await verifySelfIssuedToken(authorization, { ownDid: o.ownDid, resolver: o.resolver, jtiStore: o.jtiStore, now, requireToken: false, relationships: ['capabilityInvocation', 'authentication'] });
-  if (!isObject(body) || body.type !== 'CredentialMessage') throw new PontisError(400, 'invalid_credential_message', 'the body must be a DCP CredentialMessage');
+  const checked = await verifySelfIssuedToken(authorization, {
+    ownDid: o.ownDid,
+    resolver: o.resolver,
+    jtiStore: o.jtiStore,
+    now,
+    requireToken: false,
+    relationships: ['capabilityInvocation', 'authentication'],
+  });
+  if (!isObject(body) || body.type !== 'CredentialMessage')
+    throw new PontisError(400, 'invalid_credential_message', 'the body must be a DCP CredentialMessage');
   if (body.status !== undefined && body.status !== 'ISSUED') return [];
   const containers = asArray(body.credentials as unknown);
-  if (!containers.length) throw new PontisError(400, 'invalid_credential_message', 'the CredentialMessage holds no credential');
+  if (!containers.length)
+    throw new PontisError(400, 'invalid_credential_message', 'the CredentialMessage holds no credential');
   const staged: HeldCredential[] = [];
   const scratch = { ...o.store, put: async (c: HeldCredential) => void staged.push(c) } as CredentialStore;
   for (const [i, c] of containers.entries()) {
-    if (!isObject(c) || (c.format !== 'jwt' && c.format !== 'json-ld' && c.format !== 'vc-jose' && c.format !== 'ldp_vc' && c.format !== 'jwt_vc')) {
-      throw new PontisError(400, 'invalid_credential_message', `credentials[${i}] needs format jwt or json-ld and a payload`);
+    if (
+      !isObject(c) ||
+      (c.format !== 'jwt' &&
+        c.format !== 'json-ld' &&
+        c.format !== 'vc-jose' &&
+        c.format !== 'ldp_vc' &&
+        c.format !== 'jwt_vc')
+    ) {
+      throw new PontisError(
+        400,
+        'invalid_credential_message',
+        `credentials[${i}] needs format jwt or json-ld and a payload`,
+      );
     }
     const payload = typeof c.payload === 'string' && c.format === 'json-ld' ? safeJson(c.payload) : c.payload;
-    const held = await importCredential(payload, { ownDid: o.ownDid, verifier: o.verifier, store: scratch, now });
-    if (held.issuer !== checked.did) throw new ForbiddenError(`credentials[${i}] was issued by ${held.issuer}, not by the caller ${checked.did}`, undefined, 'credential_not_from_caller');
+    const held = await importCredential(payload, {
+      ownDid: o.ownDid,
+      verifier: o.verifier,
+      store: scratch,
+      now,
+    });
+    if (held.issuer !== checked.did)
+      throw new ForbiddenError(
+        `credentials[${i}] was issued by ${held.issuer}, not by the caller ${checked.did}`,
+        undefined,
+        'credential_not_from_caller',
+      );
   }
   for (const h of staged) await o.store.put(h);
   return staged;

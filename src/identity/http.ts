@@ -45,17 +45,29 @@ export function createFetchJson(options: FetchJsonOptions = {}): FetchJson {
     try {
       res = await doFetch(parsed, {
         method: init.method ?? 'GET',
-        headers: { accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+        headers: {
+          accept: 'application/json',
+          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...init.headers,
+        },
         body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
         signal: AbortSignal.timeout(timeoutMs),
         redirect: 'error',
       });
     } catch (e) {
-      throw new PeerError(`${init.method ?? 'GET'} ${url} failed: ${(e as Error).message}`, { url }, 'peer_unreachable');
+      throw new PeerError(
+        `${init.method ?? 'GET'} ${url} failed: ${(e as Error).message}`,
+        { url },
+        'peer_unreachable',
+      );
     }
     const text = await readLimited(res, maxBytes, url);
     if (!res.ok) {
-      throw new PeerError(`${init.method ?? 'GET'} ${url} answered ${res.status}`, { url, status: res.status, body: text.slice(0, 500) }, 'peer_http_error');
+      throw new PeerError(
+        `${init.method ?? 'GET'} ${url} answered ${res.status}`,
+        { url, status: res.status, body: text.slice(0, 500) },
+        'peer_http_error',
+      );
     }
     // VC-JOSE documents (e.g. a status list credential) come as the compact JWS itself.
     if (/jwt/i.test(res.headers.get('content-type') ?? '')) return text.trim();
@@ -69,7 +81,8 @@ export function createFetchJson(options: FetchJsonOptions = {}): FetchJson {
 
 async function readLimited(res: Response, maxBytes: number, url: string): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new PeerError(`${url}: response larger than ${maxBytes} bytes`, { url }, 'peer_response_too_large');
+  if (declared > maxBytes)
+    throw new PeerError(`${url}: response larger than ${maxBytes} bytes`, { url }, 'peer_response_too_large');
   if (!res.body) return '';
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -80,7 +93,11 @@ async function readLimited(res: Response, maxBytes: number, url: string): Promis
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel();
-      throw new PeerError(`${url}: response larger than ${maxBytes} bytes`, { url }, 'peer_response_too_large');
+      throw new PeerError(
+        `${url}: response larger than ${maxBytes} bytes`,
+        { url },
+        'peer_response_too_large',
+      );
     }
     chunks.push(value);
   }

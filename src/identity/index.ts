@@ -5,11 +5,44 @@
  */
 export type { VerifiedCredential, VerifiedParticipant } from './participant.js';
 
-export { generateKeyPair, loadKeys, importSigningKey, keyRingFrom, keyFileContent, rotateKeyFile, toPublicJwk, jwsAlgorithmFor } from './keys.js';
-export type { KeyAlgorithm, JwsAlgorithm, KeyRing, SigningKey, PublicKeyEntry, GeneratedKey, KeySource, KeyFileJwk, JoseKey } from './keys.js';
+export {
+  generateKeyPair,
+  loadKeys,
+  importSigningKey,
+  keyRingFrom,
+  keyFileContent,
+  rotateKeyFile,
+  toPublicJwk,
+  jwsAlgorithmFor,
+} from './keys.js';
+export type {
+  KeyAlgorithm,
+  JwsAlgorithm,
+  KeyRing,
+  SigningKey,
+  PublicKeyEntry,
+  GeneratedKey,
+  KeySource,
+  KeyFileJwk,
+  JoseKey,
+} from './keys.js';
 
-export { buildDidDocument, didWebFromUrl, didWebToUrl, findService, verificationMethodFor, CREDENTIAL_SERVICE_TYPE, DSP_SERVICE_TYPE } from './did.js';
-export type { DidDocument, VerificationMethod, DidService, VerificationRelationship, BuildDidDocumentOptions } from './did.js';
+export {
+  buildDidDocument,
+  didWebFromUrl,
+  didWebToUrl,
+  findService,
+  verificationMethodFor,
+  CREDENTIAL_SERVICE_TYPE,
+  DSP_SERVICE_TYPE,
+} from './did.js';
+export type {
+  DidDocument,
+  VerificationMethod,
+  DidService,
+  VerificationRelationship,
+  BuildDidDocumentOptions,
+} from './did.js';
 export { createDidResolver } from './resolver.js';
 export type { DidResolver, DidResolverOptions } from './resolver.js';
 export { createFetchJson, isLoopbackHost } from './http.js';
@@ -31,9 +64,20 @@ export {
   createStatusChecker,
   MIN_STATUS_LIST_LENGTH,
 } from './status-list.js';
-export type { StatusList, StatusPurpose, StatusListForm, StatusChecker, StatusCheckerOptions } from './status-list.js';
+export type {
+  StatusList,
+  StatusPurpose,
+  StatusListForm,
+  StatusChecker,
+  StatusCheckerOptions,
+} from './status-list.js';
 export { issueCredential, issuePresentation, assertIssuable, jwtSignerFor } from './issue.js';
-export type { CredentialFormat, IssueCredentialOptions, IssuePresentationOptions, JwtSigner } from './issue.js';
+export type {
+  CredentialFormat,
+  IssueCredentialOptions,
+  IssuePresentationOptions,
+  JwtSigner,
+} from './issue.js';
 export { PONTIS_CREDENTIALS_CONTEXT, registerPontisContexts } from './contexts.js';
 
 export {
@@ -51,7 +95,14 @@ export {
   MAX_TOKEN_LIFETIME_SECONDS,
   DCP_TYPE_SCOPE_ALIAS,
 } from './dcp.js';
-export type { DcpVerifier, DcpVerifierOptions, SelfIssuedTokenOptions, ParticipantCache, PresentationResponseMessage, CredentialServiceOptions } from './dcp.js';
+export type {
+  DcpVerifier,
+  DcpVerifierOptions,
+  SelfIssuedTokenOptions,
+  ParticipantCache,
+  PresentationResponseMessage,
+  CredentialServiceOptions,
+} from './dcp.js';
 export { createPresenter, importCredential, receiveCredentialMessage } from './holder.js';
 export { createMemoryJtiStore, createMemoryCredentialStore } from './stores.js';
 export type { JtiStore, CredentialStore, HeldCredential, HeldCredentialFormat } from './stores.js';
@@ -61,11 +112,19 @@ import { createCredentialVerifier } from './verifier.js';
 import type { VerifyResult } from './credential-model.js';
 
 /** One-off credential verification (builds a verifier; keep one with createCredentialVerifier for repeated use). */
-export function verifyCredential(input: unknown, options: CredentialVerifierOptions, call: VerifyCallOptions = {}): Promise<VerifyResult> {
+export function verifyCredential(
+  input: unknown,
+  options: CredentialVerifierOptions,
+  call: VerifyCallOptions = {},
+): Promise<VerifyResult> {
   return createCredentialVerifier(options).verifyCredential(input, call);
 }
 
 /** One-off presentation verification (see verifyCredential). */
-export function verifyPresentation(input: unknown, options: CredentialVerifierOptions, call: VerifyCallOptions = {}): Promise<VerifyResult> {
+export function verifyPresentation(
+  input: unknown,
+  options: CredentialVerifierOptions,
+  call: VerifyCallOptions = {},
+): Promise<VerifyResult> {
   return createCredentialVerifier(options).verifyPresentation(input, call);
 }

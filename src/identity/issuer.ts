@@ -108,10 +108,16 @@ function sameSecret(a: string, b: string): boolean {
 export function createIssuer(o: IssuerOptions) {
   const clock = o.now ?? (() => new Date());
   const listId = `${o.baseUrl}/status/revocation`;
-  const types = ['MembershipCredential', ...Object.keys(o.templates).filter((t) => t !== 'MembershipCredential')];
+  const types = [
+    'MembershipCredential',
+    ...Object.keys(o.templates).filter((t) => t !== 'MembershipCredential'),
+  ];
 
   async function ensureList(q: Queryable) {
-    await q.query(`INSERT INTO issuer_status_lists (id, purpose, bits) VALUES ($1, 'revocation', $2) ON CONFLICT (id) DO NOTHING`, [listId, new Uint8Array(o.statusListLength / 8)]);
+    await q.query(
+      `INSERT INTO issuer_status_lists (id, purpose, bits) VALUES ($1, 'revocation', $2) ON CONFLICT (id) DO NOTHING`,
+      [listId, new Uint8Array(o.statusListLength / 8)],
+    );
   }
 
   async function get(id: string, q: Queryable = o.db): Promise<IssuedRecord> {
@@ -120,10 +126,28 @@ export function createIssuer(o: IssuerOptions) {
     return toRecord(r.rows[0]);
   }
 
-  function unsignedCredential(id: string, holderDid: string, type: string, claims: Record<string, unknown>, index: number): JsonObject {
+  function unsignedCredential(
+    id: string,
+    holderDid: string,
+    type: string,
+    claims: Record<string, unknown>,
+    index: number,
+  ): JsonObject {
     const now = clock();
-    const t = type === 'MembershipCredential' ? { claims: { memberOf: o.membership.memberOf, membershipType: 'full', since: now.toISOString() }, validityDays: o.membership.validityDays, context: [] } : o.templates[type];
-    if (!t) throw new ValidationError(`this issuer has no template for ${type} (it issues ${types.join(', ')})`, undefined, 'unknown_credential_type');
+    const t =
+      type === 'MembershipCredential'
+        ? {
+            claims: { memberOf: o.membership.memberOf, membershipType: 'full', since: now.toISOString() },
+            validityDays: o.membership.validityDays,
+            context: [],
+          }
+        : o.templates[type];
+    if (!t)
+      throw new ValidationError(
+        `this issuer has no template for ${type} (it issues ${types.join(', ')})`,
+        undefined,
+        'unknown_credential_type',
+      );
     const subject = { ...t.claims, ...claims, id: holderDid };
     return {
       '@context': ['https://www.w3.org/ns/credentials/v2', PONTIS_CREDENTIALS_CONTEXT, ...t.context],
@@ -131,26 +155,57 @@ export function createIssuer(o: IssuerOptions) {
       type: ['VerifiableCredential', type],
       issuer: o.did,
       validFrom: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      validUntil: new Date(now.getTime() + t.validityDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      validUntil: new Date(now.getTime() + t.validityDays * 86_400_000)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
       credentialSubject: subject,
       credentialStatus: statusEntry(listId, index, 'revocation'),
     };
   }
 
   /** Issues (or re-issues a RECEIVED request) and stores the credential; does not deliver. */
-  async function issueRecord(id: string, holderDid: string, type: string, claims: Record<string, unknown>, holderPid?: string): Promise<IssuedRecord> {
+  async function issueRecord(
+    id: string,
+    holderDid: string,
+    type: string,
+    claims: Record<string, unknown>,
+    holderPid?: string,
+  ): Promise<IssuedRecord> {
     return o.db.transaction(async (tx) => {
       await ensureList(tx);
-      const alloc = await tx.query<{ idx: number }>('UPDATE issuer_status_lists SET next_index = next_index + 1 WHERE id = $1 AND next_index < $2 RETURNING next_index - 1 AS idx', [listId, o.statusListLength]);
-      if (!alloc.rows[0]) throw new ConflictError('the status list is full; configure a larger issuer.statusListLength', undefined, 'status_list_full');
+      const alloc = await tx.query<{ idx: number }>(
+        'UPDATE issuer_status_lists SET next_index = next_index + 1 WHERE id = $1 AND next_index < $2 RETURNING next_index - 1 AS idx',
+        [listId, o.statusListLength],
+      );
+      if (!alloc.rows[0])
+        throw new ConflictError(
+          'the status list is full; configure a larger issuer.statusListLength',
+          undefined,
+          'status_list_full',
+        );
       const index = Number(alloc.rows[0].idx);
-      const credential = await issueCredential({ credential: unsignedCredential(id, holderDid, type, claims, index), format: o.format, issuerDid: o.did, key: o.keys.current, now: clock() });
+      const credential = await issueCredential({
+        credential: unsignedCredential(id, holderDid, type, claims, index),
+        format: o.format,
+        issuerDid: o.did,
+        key: o.keys.current,
+        now: clock(),
+      });
       await tx.query(
         `INSERT INTO issuer_credentials (id, holder_did, holder_pid, credential_type, status, claims, status_list, status_index, credential, issued_at)
          VALUES ($1, $2, $3, $4, 'ISSUED', $5, $6, $7, $8, now())
          ON CONFLICT (id) DO UPDATE SET status = 'ISSUED', status_list = EXCLUDED.status_list, status_index = EXCLUDED.status_index,
            credential = EXCLUDED.credential, issued_at = now()`,
-        [id, holderDid, holderPid ?? null, type, JSON.stringify(claims), listId, index, JSON.stringify(credential)],
+        [
+          id,
+          holderDid,
+          holderPid ?? null,
+          type,
+          JSON.stringify(claims),
+          listId,
+          index,
+          JSON.stringify(credential),
+        ],
       );
       return get(id, tx);
     });
@@ -161,8 +216,19 @@ export function createIssuer(o: IssuerOptions) {
     try {
       const doc = await o.resolver.resolve(record.holderDid);
       const cs = findService(doc, 'CredentialService');
-      if (!cs) throw new PontisError(502, 'no_credential_service', `the DID document of ${record.holderDid} lists no CredentialService`);
-      const bearer = await createSelfIssuedToken({ ownDid: o.did, key: o.keys.current, audience: record.holderDid, scopes: [], now: clock() });
+      if (!cs)
+        throw new PontisError(
+          502,
+          'no_credential_service',
+          `the DID document of ${record.holderDid} lists no CredentialService`,
+        );
+      const bearer = await createSelfIssuedToken({
+        ownDid: o.did,
+        key: o.keys.current,
+        audience: record.holderDid,
+        scopes: [],
+        now: clock(),
+      });
       await o.fetchJson(cs.replace(/\/+$/, '') + '/credentials', {
         method: 'POST',
         headers: { authorization: `Bearer ${bearer}` },
@@ -172,12 +238,24 @@ export function createIssuer(o: IssuerOptions) {
           issuerPid: record.id,
           holderPid: record.holderPid ?? record.id,
           status: 'ISSUED',
-          credentials: [{ credentialType: record.credentialType, payload: record.credential, format: typeof record.credential === 'string' ? 'jwt' : 'json-ld' }],
+          credentials: [
+            {
+              credentialType: record.credentialType,
+              payload: record.credential,
+              format: typeof record.credential === 'string' ? 'jwt' : 'json-ld',
+            },
+          ],
         },
       });
-      await o.db.query('UPDATE issuer_credentials SET delivered_at = now(), delivery_error = NULL WHERE id = $1', [record.id]);
+      await o.db.query(
+        'UPDATE issuer_credentials SET delivered_at = now(), delivery_error = NULL WHERE id = $1',
+        [record.id],
+      );
     } catch (e) {
-      await o.db.query('UPDATE issuer_credentials SET delivery_error = $2 WHERE id = $1', [record.id, (e as Error).message]);
+      await o.db.query('UPDATE issuer_credentials SET delivery_error = $2 WHERE id = $1', [
+        record.id,
+        (e as Error).message,
+      ]);
     }
     return get(record.id);
   }
@@ -188,32 +266,66 @@ export function createIssuer(o: IssuerOptions) {
     types,
     get,
     async list(): Promise<IssuedRecord[]> {
-      return (await o.db.query<Row>('SELECT * FROM issuer_credentials ORDER BY created_at, id')).rows.map(toRecord);
+      return (await o.db.query<Row>('SELECT * FROM issuer_credentials ORDER BY created_at, id')).rows.map(
+        toRecord,
+      );
     },
     /** Operator issuance (management API, CLI). */
-    async issue(input: { holderDid: string; type?: string; claims?: Record<string, unknown>; deliver?: boolean }): Promise<IssuedRecord> {
-      if (!input.holderDid?.startsWith('did:')) throw new ValidationError('holderDid must be a DID', { pointer: '/holderDid' });
-      const rec = await issueRecord(randomUUID(), input.holderDid, input.type ?? 'MembershipCredential', input.claims ?? {});
+    async issue(input: {
+      holderDid: string;
+      type?: string;
+      claims?: Record<string, unknown>;
+      deliver?: boolean;
+    }): Promise<IssuedRecord> {
+      if (!input.holderDid?.startsWith('did:'))
+        throw new ValidationError('holderDid must be a DID', { pointer: '/holderDid' });
+      const rec = await issueRecord(
+        randomUUID(),
+        input.holderDid,
+        input.type ?? 'MembershipCredential',
+        input.claims ?? {},
+      );
       return input.deliver ? deliver(rec) : rec;
     },
     async revoke(id: string): Promise<IssuedRecord> {
       const rec = await get(id);
-      if (rec.status !== 'ISSUED' || rec.statusIndex === undefined) throw new ConflictError(`${id} is ${rec.status}, not an issued credential`);
+      if (rec.status !== 'ISSUED' || rec.statusIndex === undefined)
+        throw new ConflictError(`${id} is ${rec.status}, not an issued credential`);
       const i = rec.statusIndex;
       // PostgreSQL numbers bits from the least significant bit of each byte; the lists, from the most.
       await o.db.transaction(async (tx) => {
-        await tx.query('UPDATE issuer_status_lists SET bits = set_bit(bits, $2, 1), updated_at = now() WHERE id = $1', [listId, (i >> 3) * 8 + (7 - (i & 7))]);
-        await tx.query('UPDATE issuer_credentials SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1', [id]);
+        await tx.query(
+          'UPDATE issuer_status_lists SET bits = set_bit(bits, $2, 1), updated_at = now() WHERE id = $1',
+          [listId, (i >> 3) * 8 + (7 - (i & 7))],
+        );
+        await tx.query(
+          'UPDATE issuer_credentials SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1',
+          [id],
+        );
       });
       return get(id);
     },
     /** The signed status list credential, as served at `listId`. */
     async statusListCredential(): Promise<string | JsonObject> {
       await ensureList(o.db);
-      const r = await o.db.query<{ bits: Uint8Array }>('SELECT bits FROM issuer_status_lists WHERE id = $1', [listId]);
+      const r = await o.db.query<{ bits: Uint8Array }>('SELECT bits FROM issuer_status_lists WHERE id = $1', [
+        listId,
+      ]);
       const bits = r.rows[0]!.bits;
-      const cred = buildStatusListCredential({ id: listId, issuer: o.did, purpose: 'revocation', list: { bits, length: bits.length * 8 }, validFrom: new Date(clock().getTime() - 60_000) });
-      return issueCredential({ credential: cred, format: o.format, issuerDid: o.did, key: o.keys.current, now: clock() });
+      const cred = buildStatusListCredential({
+        id: listId,
+        issuer: o.did,
+        purpose: 'revocation',
+        list: { bits, length: bits.length * 8 },
+        validFrom: new Date(clock().getTime() - 60_000),
+      });
+      return issueCredential({
+        credential: cred,
+        format: o.format,
+        issuerDid: o.did,
+        key: o.keys.current,
+        now: clock(),
+      });
     },
     /** DCP: GET …/metadata. */
     metadata() {
@@ -233,28 +345,71 @@ export function createIssuer(o: IssuerOptions) {
       };
     },
     /** DCP: POST …/credentials (CredentialRequestMessage). Approved at once with the onboarding secret. */
-    async request(authorization: string | undefined, body: unknown, secret: string | undefined): Promise<IssuedRecord> {
-      const checked = await verifySelfIssuedToken(authorization, { ownDid: o.did, resolver: o.resolver, jtiStore: o.jtiStore, requireToken: false, now: clock() });
-      if (!isObject(body) || body.type !== 'CredentialRequestMessage' || typeof body.holderPid !== 'string' || !Array.isArray(body.credentials) || !body.credentials.length) {
-        throw new ValidationError('the body must be a DCP CredentialRequestMessage with holderPid and credentials', undefined, 'invalid_credential_request');
+    async request(
+      authorization: string | undefined,
+      body: unknown,
+      secret: string | undefined,
+    ): Promise<IssuedRecord> {
+      const checked = await verifySelfIssuedToken(authorization, {
+        ownDid: o.did,
+        resolver: o.resolver,
+        jtiStore: o.jtiStore,
+        requireToken: false,
+        now: clock(),
+      });
+      if (
+        !isObject(body) ||
+        body.type !== 'CredentialRequestMessage' ||
+        typeof body.holderPid !== 'string' ||
+        !Array.isArray(body.credentials) ||
+        !body.credentials.length
+      ) {
+        throw new ValidationError(
+          'the body must be a DCP CredentialRequestMessage with holderPid and credentials',
+          undefined,
+          'invalid_credential_request',
+        );
       }
-      const wanted = (body.credentials as unknown[]).map((c) => (isObject(c) && typeof c.id === 'string' ? c.id : ''));
+      const wanted = (body.credentials as unknown[]).map((c) =>
+        isObject(c) && typeof c.id === 'string' ? c.id : '',
+      );
       const type = wanted[0]!;
-      if (wanted.length !== 1 || !types.includes(type)) throw new ValidationError(`request one credential object id of ${types.join(', ')}`, undefined, 'unknown_credential_type');
+      if (wanted.length !== 1 || !types.includes(type))
+        throw new ValidationError(
+          `request one credential object id of ${types.join(', ')}`,
+          undefined,
+          'unknown_credential_type',
+        );
       const id = randomUUID();
       if (o.onboardingSecret && secret !== undefined && sameSecret(secret, o.onboardingSecret)) {
         return deliver(await issueRecord(id, checked.did, type, {}, body.holderPid));
       }
-      if (secret !== undefined) throw new ForbiddenError('the onboarding secret is wrong', undefined, 'wrong_onboarding_secret');
-      await o.db.query(`INSERT INTO issuer_credentials (id, holder_did, holder_pid, credential_type, status) VALUES ($1, $2, $3, $4, 'RECEIVED')`, [id, checked.did, body.holderPid, type]);
+      if (secret !== undefined)
+        throw new ForbiddenError('the onboarding secret is wrong', undefined, 'wrong_onboarding_secret');
+      await o.db.query(
+        `INSERT INTO issuer_credentials (id, holder_did, holder_pid, credential_type, status) VALUES ($1, $2, $3, $4, 'RECEIVED')`,
+        [id, checked.did, body.holderPid, type],
+      );
       return get(id);
     },
     /** DCP: GET …/requests/{id}, by the holder that asked. */
     async requestStatus(authorization: string | undefined, id: string) {
-      const checked = await verifySelfIssuedToken(authorization, { ownDid: o.did, resolver: o.resolver, jtiStore: o.jtiStore, requireToken: false, now: clock() });
+      const checked = await verifySelfIssuedToken(authorization, {
+        ownDid: o.did,
+        resolver: o.resolver,
+        jtiStore: o.jtiStore,
+        requireToken: false,
+        now: clock(),
+      });
       const rec = await get(id);
       if (rec.holderDid !== checked.did) throw new NotFoundError(`no request ${id}`);
-      return { '@context': [DCP_CONTEXT_URL], type: 'CredentialStatus', issuerPid: rec.id, holderPid: rec.holderPid ?? rec.id, status: rec.status };
+      return {
+        '@context': [DCP_CONTEXT_URL],
+        type: 'CredentialStatus',
+        issuerPid: rec.id,
+        holderPid: rec.holderPid ?? rec.id,
+        status: rec.status,
+      };
     },
     /** Operator decision on a waiting request. */
     async approve(id: string): Promise<IssuedRecord> {
@@ -265,7 +420,10 @@ export function createIssuer(o: IssuerOptions) {
     async reject(id: string, reason = 'rejected by the operator'): Promise<IssuedRecord> {
       const rec = await get(id);
       if (rec.status !== 'RECEIVED') throw new ConflictError(`${id} is ${rec.status}, not waiting`);
-      await o.db.query(`UPDATE issuer_credentials SET status = 'REJECTED', reason = $2 WHERE id = $1`, [id, reason]);
+      await o.db.query(`UPDATE issuer_credentials SET status = 'REJECTED', reason = $2 WHERE id = $1`, [
+        id,
+        reason,
+      ]);
       return get(id);
     },
     deliver,
@@ -286,13 +444,32 @@ export async function requestCredential(o: {
 }): Promise<{ issuerPid: string; status: string }> {
   const doc = await o.resolver.resolve(o.issuerDid);
   const base = findService(doc, ISSUER_SERVICE_TYPE);
-  if (!base) throw new PontisError(502, 'no_issuer_service', `the DID document of ${o.issuerDid} lists no ${ISSUER_SERVICE_TYPE}`);
-  const bearer = await createSelfIssuedToken({ ownDid: o.ownDid, key: o.keys.current, audience: o.issuerDid, scopes: [] });
+  if (!base)
+    throw new PontisError(
+      502,
+      'no_issuer_service',
+      `the DID document of ${o.issuerDid} lists no ${ISSUER_SERVICE_TYPE}`,
+    );
+  const bearer = await createSelfIssuedToken({
+    ownDid: o.ownDid,
+    key: o.keys.current,
+    audience: o.issuerDid,
+    scopes: [],
+  });
   const r = await o.fetchJson(base.replace(/\/+$/, '') + '/credentials', {
     method: 'POST',
-    headers: { authorization: `Bearer ${bearer}`, ...(o.onboardingSecret ? { [ONBOARDING_SECRET_HEADER]: o.onboardingSecret } : {}) },
-    body: { '@context': [DCP_CONTEXT_URL], type: 'CredentialRequestMessage', holderPid: randomUUID(), credentials: [{ id: o.credentialType }] },
+    headers: {
+      authorization: `Bearer ${bearer}`,
+      ...(o.onboardingSecret ? { [ONBOARDING_SECRET_HEADER]: o.onboardingSecret } : {}),
+    },
+    body: {
+      '@context': [DCP_CONTEXT_URL],
+      type: 'CredentialRequestMessage',
+      holderPid: randomUUID(),
+      credentials: [{ id: o.credentialType }],
+    },
   });
-  if (!isObject(r) || typeof r.issuerPid !== 'string') throw new PontisError(502, 'invalid_issuer_response', 'the issuer did not answer a CredentialStatus');
+  if (!isObject(r) || typeof r.issuerPid !== 'string')
+    throw new PontisError(502, 'invalid_issuer_response', 'the issuer did not answer a CredentialStatus');
   return { issuerPid: r.issuerPid, status: String(r.status) };
 }

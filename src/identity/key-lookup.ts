@@ -37,7 +37,11 @@ export function vmIdFor(did: string, kid: string): string {
 
 export function createKeyLookup(resolver: DidResolver): KeyLookup {
   return async ({ did, kid, relationships }) => {
-    if (typeof did !== 'string' || !did.startsWith('did:')) throw new KeyLookupError(`signer ${String(did)} is not a DID, so its keys cannot be found`, 'signer_not_did');
+    if (typeof did !== 'string' || !did.startsWith('did:'))
+      throw new KeyLookupError(
+        `signer ${String(did)} is not a DID, so its keys cannot be found`,
+        'signer_not_did',
+      );
     let doc;
     try {
       doc = await resolver.resolve(did);
@@ -48,12 +52,16 @@ export function createKeyLookup(resolver: DidResolver): KeyLookup {
     const rels = relationships.join(' or ');
     if (kid !== undefined) {
       const vmId = vmIdFor(did, kid);
-      if (!vmId.startsWith(did + '#')) throw new KeyLookupError(`key ${kid} does not belong to ${did}`, 'key_not_controlled');
+      if (!vmId.startsWith(did + '#'))
+        throw new KeyLookupError(`key ${kid} does not belong to ${did}`, 'key_not_controlled');
       for (const rel of relationships) {
         const vm = findIn(doc, vmId, rel);
         if (vm) return [vm];
       }
-      throw new KeyLookupError(`key ${vmId} is not listed under ${rels} in the DID document of ${did}`, 'key_not_authorized');
+      throw new KeyLookupError(
+        `key ${vmId} is not listed under ${rels} in the DID document of ${did}`,
+        'key_not_authorized',
+      );
     }
     const out: VerificationMethod[] = [];
     for (const rel of relationships) {
@@ -62,12 +70,17 @@ export function createKeyLookup(resolver: DidResolver): KeyLookup {
         if (vm && !out.includes(vm)) out.push(vm);
       }
     }
-    if (!out.length) throw new KeyLookupError(`the DID document of ${did} lists no key under ${rels}`, 'key_not_authorized');
+    if (!out.length)
+      throw new KeyLookupError(`the DID document of ${did} lists no key under ${rels}`, 'key_not_authorized');
     return out;
   };
 }
 
-function findIn(doc: { id: string; verificationMethod?: VerificationMethod[] } & Record<string, unknown>, vmId: string, rel: VerificationRelationship): VerificationMethod | undefined {
+function findIn(
+  doc: { id: string; verificationMethod?: VerificationMethod[] } & Record<string, unknown>,
+  vmId: string,
+  rel: VerificationRelationship,
+): VerificationMethod | undefined {
   const abs = (id: string) => (id.startsWith('#') ? doc.id + id : id);
   for (const r of (doc[rel] as (string | VerificationMethod)[] | undefined) ?? []) {
     if (typeof r === 'string') {
@@ -91,7 +104,11 @@ export function importVerificationKey(vm: VerificationMethod): Promise<ImportedK
     p = (async () => {
       const jwk = verificationMethodToJwk(vm);
       const algorithms = algorithmsForJwk(jwk);
-      if (!algorithms.length) throw new KeyLookupError(`key ${vm.id} has an unsupported type (${String(jwk.kty)} ${String(jwk.crv)})`, 'unsupported_key_algorithm');
+      if (!algorithms.length)
+        throw new KeyLookupError(
+          `key ${vm.id} has an unsupported type (${String(jwk.kty)} ${String(jwk.crv)})`,
+          'unsupported_key_algorithm',
+        );
       const key = createPublicKey({ key: jwk as NodeJwk, format: 'jwk' });
       return { key, algorithms, controller: vm.controller };
     })();
@@ -101,7 +118,13 @@ export function importVerificationKey(vm: VerificationMethod): Promise<ImportedK
   return p;
 }
 
-const HASH: Record<string, string | null> = { EdDSA: null, Ed25519: null, ES256: 'sha256', ES384: 'sha384', ES512: 'sha512' };
+const HASH: Record<string, string | null> = {
+  EdDSA: null,
+  Ed25519: null,
+  ES256: 'sha256',
+  ES384: 'sha384',
+  ES512: 'sha512',
+};
 
 /**
  * Verifies a compact JWS signature with node:crypto (synchronous, no WebCrypto round trip: this is
@@ -117,7 +140,9 @@ function verifyJws(jws: string, alg: string, key: KeyObject): boolean {
   const signature = Buffer.from(jws.slice(last + 1), 'base64url');
   const data = Buffer.from(jws.slice(0, last), 'ascii');
   try {
-    return hash === null ? cryptoVerify(null, data, key, signature) : cryptoVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    return hash === null
+      ? cryptoVerify(null, data, key, signature)
+      : cryptoVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
   } catch {
     return false;
   }
@@ -125,8 +150,12 @@ function verifyJws(jws: string, alg: string, key: KeyObject): boolean {
 
 function protectedHeader(jws: string): Record<string, unknown> | undefined {
   try {
-    const h = JSON.parse(Buffer.from(jws.slice(0, jws.indexOf('.')), 'base64url').toString('utf8')) as unknown;
-    return typeof h === 'object' && h !== null && !Array.isArray(h) ? (h as Record<string, unknown>) : undefined;
+    const h = JSON.parse(
+      Buffer.from(jws.slice(0, jws.indexOf('.')), 'base64url').toString('utf8'),
+    ) as unknown;
+    return typeof h === 'object' && h !== null && !Array.isArray(h)
+      ? (h as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -136,9 +165,20 @@ function protectedHeader(jws: string): Record<string, unknown> | undefined {
  * Verifies a compact JWS with the first of `vms` whose key type matches the header `alg`.
  * Returns the VM used and the payload bytes, or a reason: `alg_mismatch` (no key of that type) or `bad_signature`.
  */
-export async function verifyCompactWith(jws: string, alg: string | undefined, vms: VerificationMethod[]): Promise<{ vm: VerificationMethod; payload: Uint8Array } | { reason: 'alg_mismatch' | 'bad_signature'; message: string }> {
+export async function verifyCompactWith(
+  jws: string,
+  alg: string | undefined,
+  vms: VerificationMethod[],
+): Promise<
+  | { vm: VerificationMethod; payload: Uint8Array }
+  | { reason: 'alg_mismatch' | 'bad_signature'; message: string }
+> {
   const header = protectedHeader(jws);
-  if (!header || header.crit !== undefined || header.b64 === false) return { reason: 'bad_signature', message: 'the JWS header is invalid or uses crit/b64, which are not accepted' };
+  if (!header || header.crit !== undefined || header.b64 === false)
+    return {
+      reason: 'bad_signature',
+      message: 'the JWS header is invalid or uses crit/b64, which are not accepted',
+    };
   let sawAlg = false;
   for (const vm of vms) {
     const k = await importVerificationKey(vm);
@@ -149,6 +189,13 @@ export async function verifyCompactWith(jws: string, alg: string | undefined, vm
       return { vm, payload: Buffer.from(p, 'base64url') };
     }
   }
-  if (!sawAlg) return { reason: 'alg_mismatch', message: `no key of the signer matches the JWS algorithm ${String(alg)}` };
-  return { reason: 'bad_signature', message: `the signature does not verify with ${vms.length === 1 ? `key ${vms[0]!.id}` : 'any key of the signer'}` };
+  if (!sawAlg)
+    return {
+      reason: 'alg_mismatch',
+      message: `no key of the signer matches the JWS algorithm ${String(alg)}`,
+    };
+  return {
+    reason: 'bad_signature',
+    message: `the signature does not verify with ${vms.length === 1 ? `key ${vms[0]!.id}` : 'any key of the signer'}`,
+  };
 }

@@ -60,7 +60,11 @@ export function jwsAlgorithmFor(curve: KeyAlgorithm): JwsAlgorithm {
 /** Generates a key pair; `kid` is the RFC 7638 thumbprint of the public key. */
 export async function generateKeyPair(alg: KeyAlgorithm): Promise<GeneratedKey> {
   if (alg !== 'Ed25519' && alg !== 'P-256') {
-    throw new ValidationError(`key algorithm must be Ed25519 or P-256, got ${String(alg)}`, undefined, 'unsupported_key_algorithm');
+    throw new ValidationError(
+      `key algorithm must be Ed25519 or P-256, got ${String(alg)}`,
+      undefined,
+      'unsupported_key_algorithm',
+    );
   }
   const { privateKey } = await jose.generateKeyPair(ALG_OF[alg], { crv: alg, extractable: true });
   const jwk = await jose.exportJWK(privateKey);
@@ -87,7 +91,11 @@ export function toPublicJwk(jwk: jose.JWK): jose.JWK {
 export function curveOf(jwk: jose.JWK): KeyAlgorithm {
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'Ed25519';
   if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'P-256';
-  throw new ValidationError(`unsupported key: kty ${String(jwk.kty)} crv ${String(jwk.crv)} (Ed25519 or P-256 expected)`, undefined, 'unsupported_key_algorithm');
+  throw new ValidationError(
+    `unsupported key: kty ${String(jwk.kty)} crv ${String(jwk.crv)} (Ed25519 or P-256 expected)`,
+    undefined,
+    'unsupported_key_algorithm',
+  );
 }
 
 /** The content of a key file holding `current` and, optionally, previous keys that expire at the given times. */
@@ -111,7 +119,10 @@ export async function rotateKeyFile(
   const nowSec = Math.floor(now.getTime() / 1000);
   const key = await generateKeyPair(alg);
   const old: KeyFileJwk = { ...toPublicJwk(parsed[0]!), exp: nowSec + keepPreviousSeconds };
-  const stillValid = parsed.slice(1).filter((k) => typeof k.exp === 'number' && k.exp > nowSec).map((k) => ({ ...toPublicJwk(k), exp: k.exp }));
+  const stillValid = parsed
+    .slice(1)
+    .filter((k) => typeof k.exp === 'number' && k.exp > nowSec)
+    .map((k) => ({ ...toPublicJwk(k), exp: k.exp }));
   return { content: keyFileContent(key, [old, ...stillValid]), key };
 }
 
@@ -122,8 +133,11 @@ function parseKeyFile(text: string, where: string): KeyFileJwk[] {
   } catch {
     throw new ConfigError(`${where}: not JSON (a JWK or a JWK set {"keys": [...]} is expected)`);
   }
-  if (typeof value !== 'object' || value === null) throw new ConfigError(`${where}: a JWK object is expected`);
-  const keys = Array.isArray((value as { keys?: unknown }).keys) ? (value as { keys: unknown[] }).keys : [value];
+  if (typeof value !== 'object' || value === null)
+    throw new ConfigError(`${where}: a JWK object is expected`);
+  const keys = Array.isArray((value as { keys?: unknown }).keys)
+    ? (value as { keys: unknown[] }).keys
+    : [value];
   if (keys.length === 0) throw new ConfigError(`${where}: the key set is empty`);
   for (const [i, k] of keys.entries()) {
     if (typeof k !== 'object' || k === null || typeof (k as jose.JWK).kty !== 'string') {
@@ -133,7 +147,8 @@ function parseKeyFile(text: string, where: string): KeyFileJwk[] {
   return keys as KeyFileJwk[];
 }
 
-export type KeySource = { file: string } | { envVar: string; env?: Record<string, string | undefined> } | { json: string };
+export type KeySource =
+  { file: string } | { envVar: string; env?: Record<string, string | undefined> } | { json: string };
 
 /**
  * Loads the key ring from a file or an environment variable (JSON text of the key file). The first
@@ -147,7 +162,9 @@ export async function loadKeys(source: KeySource, options: { now?: Date } = {}):
     try {
       text = await readFile(source.file, 'utf8');
     } catch (e) {
-      throw new ConfigError(`${where}: cannot read (${(e as Error).message}); create one with "pontis keys generate"`);
+      throw new ConfigError(
+        `${where}: cannot read (${(e as Error).message}); create one with "pontis keys generate"`,
+      );
     }
   } else if ('envVar' in source) {
     where = `environment variable ${source.envVar}`;
@@ -161,11 +178,15 @@ export async function loadKeys(source: KeySource, options: { now?: Date } = {}):
   const keys = parseKeyFile(text, where);
   const nowSec = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const first = keys[0]!;
-  if (typeof first.d !== 'string') throw new ConfigError(`${where}: the first (current) key has no private part "d"`);
+  if (typeof first.d !== 'string')
+    throw new ConfigError(`${where}: the first (current) key has no private part "d"`);
   const current = await importSigningKey(first, where);
   const previous: PublicKeyEntry[] = [];
   for (const k of keys.slice(1)) {
-    if (typeof k.exp !== 'number') throw new ConfigError(`${where}: previous key ${k.kid ?? '?'} has no "exp" (when it stops being listed)`);
+    if (typeof k.exp !== 'number')
+      throw new ConfigError(
+        `${where}: previous key ${k.kid ?? '?'} has no "exp" (when it stops being listed)`,
+      );
     if (k.exp <= nowSec) continue;
     previous.push(await publicEntry(k, where, new Date(k.exp * 1000)));
   }

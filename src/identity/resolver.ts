@@ -26,7 +26,10 @@ export interface DidResolver {
   /** The DID document; throws ValidationError `did_invalid` / UnprocessableError `did_unresolvable`. */
   resolve(did: string): Promise<DidDocument>;
   /** The verification method `didUrl` (did#fragment) if its DID document lists it under `relationship`. */
-  resolveVerificationMethod(didUrl: string, relationship: VerificationRelationship): Promise<VerificationMethod>;
+  resolveVerificationMethod(
+    didUrl: string,
+    relationship: VerificationRelationship,
+  ): Promise<VerificationMethod>;
   invalidate(did?: string): void;
 }
 
@@ -40,7 +43,11 @@ export function createDidResolver(options: DidResolverOptions): DidResolver {
   const web: DIDResolver = async (did: string, _parsed: ParsedDID): Promise<DIDResolutionResult> => {
     const url = didWebToUrl(did, { allowHttpLoopback: options.allowHttpLoopback });
     const doc = (await options.fetchJson(url.toString())) as DidDocument;
-    return { didResolutionMetadata: { contentType: 'application/did+json' }, didDocument: doc as never, didDocumentMetadata: {} };
+    return {
+      didResolutionMetadata: { contentType: 'application/did+json' },
+      didDocument: doc as never,
+      didDocumentMetadata: {},
+    };
   };
   const resolver = new Resolver({ ...getKeyResolver(), web }, { cache: false });
 
@@ -50,24 +57,42 @@ export function createDidResolver(options: DidResolverOptions): DidResolver {
       result = await resolver.resolve(did);
     } catch (e) {
       if (e instanceof PontisError && e.status < 500) throw e;
-      throw new UnprocessableError(`DID ${did} could not be resolved: ${(e as Error).message}`, { did }, 'did_unresolvable');
+      throw new UnprocessableError(
+        `DID ${did} could not be resolved: ${(e as Error).message}`,
+        { did },
+        'did_unresolvable',
+      );
     }
     const err = result.didResolutionMetadata?.error;
     if (err === 'invalidDid') throw new ValidationError(`not a valid DID: ${did}`, { did }, 'did_invalid');
-    if (err === 'unsupportedDidMethod') throw new ValidationError(`unsupported DID method (did:web and did:key are supported): ${did}`, { did }, 'did_method_unsupported');
+    if (err === 'unsupportedDidMethod')
+      throw new ValidationError(
+        `unsupported DID method (did:web and did:key are supported): ${did}`,
+        { did },
+        'did_method_unsupported',
+      );
     if (err || !result.didDocument) {
       const msg = (result.didResolutionMetadata as { message?: string }).message;
-      throw new UnprocessableError(`DID ${did} could not be resolved: ${msg ?? err ?? 'no document'}`, { did }, 'did_unresolvable');
+      throw new UnprocessableError(
+        `DID ${did} could not be resolved: ${msg ?? err ?? 'no document'}`,
+        { did },
+        'did_unresolvable',
+      );
     }
     const doc = result.didDocument as unknown as DidDocument;
     if (typeof doc !== 'object' || doc === null || doc.id !== did) {
-      throw new UnprocessableError(`DID document for ${did} has id ${String((doc as DidDocument | null)?.id)}; they must be equal`, { did }, 'did_document_id_mismatch');
+      throw new UnprocessableError(
+        `DID document for ${did} has id ${String((doc as DidDocument | null)?.id)}; they must be equal`,
+        { did },
+        'did_document_id_mismatch',
+      );
     }
     return doc;
   }
 
   async function resolve(did: string): Promise<DidDocument> {
-    if (typeof did !== 'string' || !did.startsWith('did:')) throw new ValidationError(`not a DID: ${String(did)}`, { did }, 'did_invalid');
+    if (typeof did !== 'string' || !did.startsWith('did:'))
+      throw new ValidationError(`not a DID: ${String(did)}`, { did }, 'did_invalid');
     const hit = cache.get(did);
     if (hit && hit.until > now()) return hit.doc;
     let p = inflight.get(did);
@@ -85,10 +110,20 @@ export function createDidResolver(options: DidResolverOptions): DidResolver {
     resolve,
     async resolveVerificationMethod(didUrl, relationship) {
       const hash = didUrl.indexOf('#');
-      if (hash < 0) throw new ValidationError(`verification method id must be a DID URL with a fragment: ${didUrl}`, { didUrl }, 'did_invalid');
+      if (hash < 0)
+        throw new ValidationError(
+          `verification method id must be a DID URL with a fragment: ${didUrl}`,
+          { didUrl },
+          'did_invalid',
+        );
       const doc = await resolve(didUrl.slice(0, hash));
       const vm = verificationMethodFor(doc, didUrl, relationship);
-      if (!vm) throw new UnprocessableError(`${didUrl} is not listed under ${relationship} in its DID document`, { didUrl, relationship }, 'verification_method_not_authorized');
+      if (!vm)
+        throw new UnprocessableError(
+          `${didUrl} is not listed under ${relationship} in its DID document`,
+          { didUrl, relationship },
+          'verification_method_not_authorized',
+        );
       return vm;
     },
     invalidate(did) {

@@ -7,7 +7,13 @@
 import * as jose from 'jose';
 import { UnauthorizedError } from '../errors.js';
 import type { VerifyResult } from './credential-model.js';
-import { answerPresentationQuery, createDcpVerifier, createMemoryParticipantCache, createSelfIssuedToken, typeScope } from './dcp.js';
+import {
+  answerPresentationQuery,
+  createDcpVerifier,
+  createMemoryParticipantCache,
+  createSelfIssuedToken,
+  typeScope,
+} from './dcp.js';
 import type { DcpVerifier, PresentationResponseMessage } from './dcp.js';
 import { buildDidDocument } from './did.js';
 import type { DidDocument, DidService } from './did.js';
@@ -50,9 +56,15 @@ export interface IdentityServiceOptions {
 
 export interface IdentityServiceImpl {
   readonly did: string;
-  authenticate(authorization: string | undefined, options?: { scopes?: string[] }): Promise<VerifiedParticipant>;
+  authenticate(
+    authorization: string | undefined,
+    options?: { scopes?: string[] },
+  ): Promise<VerifiedParticipant>;
   authorizationFor(audience: string, options?: { scopes?: string[] }): Promise<string>;
-  sign(payload: Record<string, unknown>, options?: { typ?: string; expiresInSeconds?: number }): Promise<string>;
+  sign(
+    payload: Record<string, unknown>,
+    options?: { typ?: string; expiresInSeconds?: number },
+  ): Promise<string>;
   verifyOwn(jwt: string, options?: { typ?: string }): Promise<Record<string, unknown>>;
   publicJwk(): Record<string, unknown>;
   /** Our DID document (current and unexpired previous keys, services). */
@@ -62,7 +74,11 @@ export interface IdentityServiceImpl {
   /** POST <credential service>/credentials (an issuer delivers). */
   receiveCredentials(authorization: string | undefined, body: unknown): Promise<HeldCredential[]>;
   /** Onboarding: ask an issuer (by DID) for a credential; it is delivered to our credential service. */
-  requestCredential(input: { issuerDid: string; credentialType?: string; onboardingSecret?: string }): Promise<{ issuerPid: string; status: string }>;
+  requestCredential(input: {
+    issuerDid: string;
+    credentialType?: string;
+    onboardingSecret?: string;
+  }): Promise<{ issuerPid: string; status: string }>;
   /** Management: import one credential (verified before stored). */
   importCredential(raw: unknown): Promise<HeldCredential>;
   credentials: CredentialStore;
@@ -75,14 +91,23 @@ export interface IdentityServiceImpl {
 
 export function createIdentityService(o: IdentityServiceOptions): IdentityServiceImpl {
   const clock = o.now ?? (() => new Date());
-  const resolver = createDidResolver({ fetchJson: o.fetchJson, allowHttpLoopback: o.allowHttpLoopback, ttlMs: o.didCacheTtlMs });
+  const resolver = createDidResolver({
+    fetchJson: o.fetchJson,
+    allowHttpLoopback: o.allowHttpLoopback,
+    ttlMs: o.didCacheTtlMs,
+  });
   const plain = createCredentialVerifier({ resolver, now: clock });
   const statusChecker = createStatusChecker({
     fetchJson: o.fetchJson,
     verifyListCredential: (c) => plain.verifyCredential(c, { skipStatus: true, trustedIssuers: null }),
     ttlMs: o.statusListTtlMs,
   });
-  const verifier = createCredentialVerifier({ resolver, statusChecker, trustedIssuers: o.trustedIssuers, now: clock });
+  const verifier = createCredentialVerifier({
+    resolver,
+    statusChecker,
+    trustedIssuers: o.trustedIssuers,
+    now: clock,
+  });
   const membership = typeScope(o.membershipCredentialType ?? 'MembershipCredential');
   const dcp: DcpVerifier = createDcpVerifier({
     ownDid: o.did,
@@ -105,7 +130,13 @@ export function createIdentityService(o: IdentityServiceOptions): IdentityServic
     credentials: o.credentialStore,
     authenticate: (authorization, options) => dcp.verify(authorization, options),
     async authorizationFor(audience, options = {}) {
-      const token = await createSelfIssuedToken({ ownDid: o.did, key: o.keys.current, audience, scopes: options.scopes ?? [membership], now: clock() });
+      const token = await createSelfIssuedToken({
+        ownDid: o.did,
+        key: o.keys.current,
+        audience,
+        scopes: options.scopes ?? [membership],
+        now: clock(),
+      });
       return `Bearer ${token}`;
     },
     async sign(payload, options = {}) {
@@ -113,7 +144,8 @@ export function createIdentityService(o: IdentityServiceOptions): IdentityServic
       const header = { alg: k.alg, kid: kidOf(k.kid), ...(options.typ ? { typ: options.typ } : {}) };
       const jwt = new jose.SignJWT(payload).setProtectedHeader(header);
       if (payload.iat === undefined) jwt.setIssuedAt(Math.floor(clock().getTime() / 1000));
-      if (options.expiresInSeconds) jwt.setExpirationTime(Math.floor(clock().getTime() / 1000) + options.expiresInSeconds);
+      if (options.expiresInSeconds)
+        jwt.setExpirationTime(Math.floor(clock().getTime() / 1000) + options.expiresInSeconds);
       return jwt.sign(k.privateKey);
     },
     async verifyOwn(jwt, options = {}) {
@@ -124,9 +156,14 @@ export function createIdentityService(o: IdentityServiceOptions): IdentityServic
         throw new UnauthorizedError('not a JWT', 'invalid_token');
       }
       const entry = [o.keys.current, ...o.keys.previous].find((k) => header.kid === kidOf(k.kid));
-      if (!entry) throw new UnauthorizedError('the token was not signed by a key of this connector', 'invalid_token');
+      if (!entry)
+        throw new UnauthorizedError('the token was not signed by a key of this connector', 'invalid_token');
       try {
-        const { payload } = await jose.jwtVerify(jwt, await jose.importJWK(entry.publicJwk, entry.alg), { algorithms: [entry.alg], typ: options.typ, currentDate: clock() });
+        const { payload } = await jose.jwtVerify(jwt, await jose.importJWK(entry.publicJwk, entry.alg), {
+          algorithms: [entry.alg],
+          typ: options.typ,
+          currentDate: clock(),
+        });
         return payload as Record<string, unknown>;
       } catch (e) {
         throw new UnauthorizedError(`the token does not verify: ${(e as Error).message}`, 'invalid_token');
@@ -136,15 +173,47 @@ export function createIdentityService(o: IdentityServiceOptions): IdentityServic
       const k = o.keys.current;
       return { ...k.publicJwk, kid: kidOf(k.kid), alg: k.alg };
     },
-    didDocument: () => buildDidDocument({ did: o.did, keys: o.keys, credentialServiceUrl: o.credentialServiceUrl, dspUrl: o.dspUrl, services: o.extraServices, now: clock() }),
+    didDocument: () =>
+      buildDidDocument({
+        did: o.did,
+        keys: o.keys,
+        credentialServiceUrl: o.credentialServiceUrl,
+        dspUrl: o.dspUrl,
+        services: o.extraServices,
+        now: clock(),
+      }),
     queryPresentations: (authorization, body) =>
-      answerPresentationQuery(authorization, body, { ownDid: o.did, keys: o.keys, resolver, jtiStore: o.jtiStore, store: o.credentialStore, present, now: clock }),
-    receiveCredentials: (authorization, body) => receiveCredentialMessage(authorization, body, { ownDid: o.did, resolver, jtiStore: o.jtiStore, verifier, store: o.credentialStore, now: clock }),
+      answerPresentationQuery(authorization, body, {
+        ownDid: o.did,
+        keys: o.keys,
+        resolver,
+        jtiStore: o.jtiStore,
+        store: o.credentialStore,
+        present,
+        now: clock,
+      }),
+    receiveCredentials: (authorization, body) =>
+      receiveCredentialMessage(authorization, body, {
+        ownDid: o.did,
+        resolver,
+        jtiStore: o.jtiStore,
+        verifier,
+        store: o.credentialStore,
+        now: clock,
+      }),
     requestCredential: (input) =>
-      requestCredential({ ownDid: o.did, keys: o.keys, issuerDid: input.issuerDid, credentialType: input.credentialType ?? o.membershipCredentialType ?? 'MembershipCredential', onboardingSecret: input.onboardingSecret, resolver, fetchJson: o.fetchJson }),
-    importCredential: (raw) => importCredential(raw, { ownDid: o.did, verifier, store: o.credentialStore, now: clock() }),
+      requestCredential({
+        ownDid: o.did,
+        keys: o.keys,
+        issuerDid: input.issuerDid,
+        credentialType: input.credentialType ?? o.membershipCredentialType ?? 'MembershipCredential',
+        onboardingSecret: input.onboardingSecret,
+        resolver,
+        fetchJson: o.fetchJson,
+      }),
+    importCredential: (raw) =>
+      importCredential(raw, { ownDid: o.did, verifier, store: o.credentialStore, now: clock() }),
     verifyCredential: (input, options) => verifier.verifyCredential(input, options),
     verifyPresentation: (input, options) => verifier.verifyPresentation(input, options),
   };
 }
-

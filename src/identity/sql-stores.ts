@@ -49,14 +49,21 @@ const COLUMNS = 'id, format, types, issuer, credential, valid_until, received_at
 export function createSqlCredentialStore(db: Queryable): CredentialStore {
   return {
     async list() {
-      return (await db.query<Row>(`SELECT ${COLUMNS} FROM identity_credentials ORDER BY received_at, id`)).rows.map(toHeld);
+      return (
+        await db.query<Row>(`SELECT ${COLUMNS} FROM identity_credentials ORDER BY received_at, id`)
+      ).rows.map(toHeld);
     },
     async get(id) {
       const r = await db.query<Row>(`SELECT ${COLUMNS} FROM identity_credentials WHERE id = $1`, [id]);
       return r.rows[0] ? toHeld(r.rows[0]) : undefined;
     },
     async findByType(type) {
-      return (await db.query<Row>(`SELECT ${COLUMNS} FROM identity_credentials WHERE types @> ARRAY[$1]::text[] ORDER BY received_at, id`, [type])).rows.map(toHeld);
+      return (
+        await db.query<Row>(
+          `SELECT ${COLUMNS} FROM identity_credentials WHERE types @> ARRAY[$1]::text[] ORDER BY received_at, id`,
+          [type],
+        )
+      ).rows.map(toHeld);
     },
     async put(c) {
       await db.query(

@@ -6,7 +6,15 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ValidationError } from '../errors.js';
-import { VC_V1_CONTEXT, VC_V2_CONTEXT, asArray, isObject, issuerOf, subjectOf, typesOf } from './credential-model.js';
+import {
+  VC_V1_CONTEXT,
+  VC_V2_CONTEXT,
+  asArray,
+  isObject,
+  issuerOf,
+  subjectOf,
+  typesOf,
+} from './credential-model.js';
 import type { CheckError, JsonObject, VerifyResult } from './credential-model.js';
 import type { FetchJson } from './http.js';
 
@@ -23,13 +31,19 @@ export interface StatusList {
 }
 
 export function createStatusList(length = MIN_STATUS_LIST_LENGTH): StatusList {
-  if (!Number.isInteger(length) || length <= 0 || length % 8 !== 0) throw new ValidationError('status list length must be a positive multiple of 8');
+  if (!Number.isInteger(length) || length <= 0 || length % 8 !== 0)
+    throw new ValidationError('status list length must be a positive multiple of 8');
   return { bits: new Uint8Array(length / 8), length };
 }
 
 /** Index 0 is the most significant bit of the first byte (both specs). */
 export function getStatusBit(list: StatusList, index: number): boolean {
-  if (!Number.isInteger(index) || index < 0 || index >= list.length) throw new ValidationError(`status list index ${index} is outside the list (length ${list.length})`, undefined, 'status_index_out_of_range');
+  if (!Number.isInteger(index) || index < 0 || index >= list.length)
+    throw new ValidationError(
+      `status list index ${index} is outside the list (length ${list.length})`,
+      undefined,
+      'status_index_out_of_range',
+    );
   return (list.bits[index >> 3]! & (0x80 >> (index & 7))) !== 0;
 }
 
@@ -52,7 +66,11 @@ export function decodeStatusList(encoded: string, form?: StatusListForm): Status
   try {
     bits = gunzipSync(Buffer.from(text, 'base64url'), { maxOutputLength: 16 * 1024 * 1024 });
   } catch (e) {
-    throw new ValidationError(`encodedList cannot be decoded: ${(e as Error).message}`, undefined, 'status_list_invalid');
+    throw new ValidationError(
+      `encodedList cannot be decoded: ${(e as Error).message}`,
+      undefined,
+      'status_list_invalid',
+    );
   }
   return { bits: new Uint8Array(bits), length: bits.length * 8 };
 }
@@ -69,7 +87,12 @@ export function buildStatusListCredential(options: {
 }): JsonObject {
   const form = options.form ?? 'BitstringStatusList';
   const validFrom = (options.validFrom ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const subject = { id: `${options.id}#list`, type: form, statusPurpose: options.purpose, encodedList: encodeStatusList(options.list, form) };
+  const subject = {
+    id: `${options.id}#list`,
+    type: form,
+    statusPurpose: options.purpose,
+    encodedList: encodeStatusList(options.list, form),
+  };
   if (form === 'BitstringStatusList') {
     return {
       '@context': [VC_V2_CONTEXT],
@@ -93,7 +116,12 @@ export function buildStatusListCredential(options: {
 }
 
 /** The credentialStatus entry that points at `index` of the list credential `listId`. */
-export function statusEntry(listId: string, index: number, purpose: StatusPurpose, form: StatusListForm = 'BitstringStatusList'): JsonObject {
+export function statusEntry(
+  listId: string,
+  index: number,
+  purpose: StatusPurpose,
+  form: StatusListForm = 'BitstringStatusList',
+): JsonObject {
   return {
     id: `${listId}#${index}`,
     type: form === 'BitstringStatusList' ? 'BitstringStatusListEntry' : 'StatusList2021Entry',
@@ -117,13 +145,22 @@ export interface StatusChecker {
   invalidate(listUrl?: string): void;
 }
 
-const ENTRY_TYPES: Record<string, StatusListForm> = { BitstringStatusListEntry: 'BitstringStatusList', StatusList2021Entry: 'StatusList2021' };
+const ENTRY_TYPES: Record<string, StatusListForm> = {
+  BitstringStatusListEntry: 'BitstringStatusList',
+  StatusList2021Entry: 'StatusList2021',
+};
 
 export function createStatusChecker(options: StatusCheckerOptions): StatusChecker {
   const ttlMs = options.ttlMs ?? 300_000;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, { until: number; issuer: string; purpose: string; list: StatusList; form: StatusListForm }>();
-  const inflight = new Map<string, Promise<{ issuer: string; purpose: string; list: StatusList; form: StatusListForm }>>();
+  const cache = new Map<
+    string,
+    { until: number; issuer: string; purpose: string; list: StatusList; form: StatusListForm }
+  >();
+  const inflight = new Map<
+    string,
+    Promise<{ issuer: string; purpose: string; list: StatusList; form: StatusListForm }>
+  >();
 
   async function load(url: string) {
     const hit = cache.get(url);
@@ -134,15 +171,28 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
         const raw = await options.fetchJson(url);
         const res = await options.verifyListCredential(raw);
         if (!res.verified || !res.document) {
-          throw new StatusListError(`status list credential ${url} does not verify: ${res.errors.map((e) => `${e.check}: ${e.message}`).join('; ')}`);
+          throw new StatusListError(
+            `status list credential ${url} does not verify: ${res.errors.map((e) => `${e.check}: ${e.message}`).join('; ')}`,
+          );
         }
         const doc = res.document;
         const types = typesOf(doc);
-        const form: StatusListForm | undefined = types.includes('BitstringStatusListCredential') ? 'BitstringStatusList' : types.includes('StatusList2021Credential') ? 'StatusList2021' : undefined;
+        const form: StatusListForm | undefined = types.includes('BitstringStatusListCredential')
+          ? 'BitstringStatusList'
+          : types.includes('StatusList2021Credential')
+            ? 'StatusList2021'
+            : undefined;
         const subject = subjectOf(doc);
-        if (!form || !subject || typeof subject.encodedList !== 'string') throw new StatusListError(`${url} is not a status list credential`);
-        if (doc.id !== undefined && doc.id !== url) throw new StatusListError(`status list credential fetched from ${url} has id ${String(doc.id)}`);
-        return { issuer: issuerOf(doc) ?? '', purpose: String(subject.statusPurpose ?? ''), list: decodeStatusList(subject.encodedList, form), form };
+        if (!form || !subject || typeof subject.encodedList !== 'string')
+          throw new StatusListError(`${url} is not a status list credential`);
+        if (doc.id !== undefined && doc.id !== url)
+          throw new StatusListError(`status list credential fetched from ${url} has id ${String(doc.id)}`);
+        return {
+          issuer: issuerOf(doc) ?? '',
+          purpose: String(subject.statusPurpose ?? ''),
+          list: decodeStatusList(subject.encodedList, form),
+          form,
+        };
       })().finally(() => inflight.delete(url));
       inflight.set(url, p);
     }
@@ -156,26 +206,64 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
     async check(credential) {
       const entries = asArray(credential.credentialStatus as JsonObject | JsonObject[]);
       for (const e of entries) {
-        if (!isObject(e)) return { check: 'status', reason: 'invalid_status_entry', message: 'credentialStatus entry is not an object' };
+        if (!isObject(e))
+          return {
+            check: 'status',
+            reason: 'invalid_status_entry',
+            message: 'credentialStatus entry is not an object',
+          };
         const type = typesOf(e).find((t) => t in ENTRY_TYPES);
-        if (!type) return { check: 'status', reason: 'unsupported_status_type', message: `credentialStatus type ${String(e.type)} is not supported (BitstringStatusListEntry, StatusList2021Entry)` };
+        if (!type)
+          return {
+            check: 'status',
+            reason: 'unsupported_status_type',
+            message: `credentialStatus type ${String(e.type)} is not supported (BitstringStatusListEntry, StatusList2021Entry)`,
+          };
         const url = e.statusListCredential;
         const index = Number(e.statusListIndex);
         if (typeof url !== 'string' || !Number.isInteger(index) || index < 0) {
-          return { check: 'status', reason: 'invalid_status_entry', message: 'credentialStatus needs statusListCredential (URL) and statusListIndex (integer)' };
+          return {
+            check: 'status',
+            reason: 'invalid_status_entry',
+            message: 'credentialStatus needs statusListCredential (URL) and statusListIndex (integer)',
+          };
         }
-        if (e.statusSize !== undefined && Number(e.statusSize) !== 1) return { check: 'status', reason: 'unsupported_status_type', message: 'only statusSize 1 is supported' };
+        if (e.statusSize !== undefined && Number(e.statusSize) !== 1)
+          return {
+            check: 'status',
+            reason: 'unsupported_status_type',
+            message: 'only statusSize 1 is supported',
+          };
         let list;
         try {
           list = await load(url);
         } catch (err) {
-          return { check: 'status', reason: 'status_list_unavailable', message: `status list ${url}: ${(err as Error).message}` };
+          return {
+            check: 'status',
+            reason: 'status_list_unavailable',
+            message: `status list ${url}: ${(err as Error).message}`,
+          };
         }
         const purpose = String(e.statusPurpose ?? '');
-        if (list.form !== ENTRY_TYPES[type]) return { check: 'status', reason: 'invalid_status_entry', message: `${type} points at a ${list.form} credential` };
-        if (list.purpose !== purpose) return { check: 'status', reason: 'invalid_status_entry', message: `status list ${url} is for ${list.purpose}, the entry says ${purpose}` };
+        if (list.form !== ENTRY_TYPES[type])
+          return {
+            check: 'status',
+            reason: 'invalid_status_entry',
+            message: `${type} points at a ${list.form} credential`,
+          };
+        if (list.purpose !== purpose)
+          return {
+            check: 'status',
+            reason: 'invalid_status_entry',
+            message: `status list ${url} is for ${list.purpose}, the entry says ${purpose}`,
+          };
         const issuer = issuerOf(credential);
-        if (list.issuer !== issuer) return { check: 'status', reason: 'status_list_issuer_mismatch', message: `status list ${url} is issued by ${list.issuer}, the credential by ${String(issuer)}` };
+        if (list.issuer !== issuer)
+          return {
+            check: 'status',
+            reason: 'status_list_issuer_mismatch',
+            message: `status list ${url} is issued by ${list.issuer}, the credential by ${String(issuer)}`,
+          };
         let set: boolean;
         try {
           set = getStatusBit(list.list, index);
@@ -184,7 +272,11 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
         }
         if (set) {
           const reason = purpose === 'suspension' ? 'suspended' : 'revoked';
-          return { check: 'status', reason, message: `credential is ${reason} (status list ${url}, index ${index})` };
+          return {
+            check: 'status',
+            reason,
+            message: `credential is ${reason} (status list ${url}, index ${index})`,
+          };
         }
       }
       return null;

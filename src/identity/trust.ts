@@ -14,7 +14,11 @@ export function isTrustedIssuer(trusted: TrustedIssuers, issuer: string, types: 
   return types.some((t) => !BASE_TYPES.has(t) && (trusted[t] ?? []).includes(issuer));
 }
 
-export function checkTrustedIssuer(trusted: TrustedIssuers, issuer: string, types: string[]): CheckError | null {
+export function checkTrustedIssuer(
+  trusted: TrustedIssuers,
+  issuer: string,
+  types: string[],
+): CheckError | null {
   if (isTrustedIssuer(trusted, issuer, types)) return null;
   const specific = types.filter((t) => !BASE_TYPES.has(t));
   return {

@@ -4,7 +4,9 @@
  * objects whose shape depends on the suite.
  */
 declare module '@digitalbazaar/vc' {
-  export type DocumentLoader = (url: string) => Promise<{ document: unknown; documentUrl?: string; contextUrl?: string | null }>;
+  export type DocumentLoader = (
+    url: string,
+  ) => Promise<{ document: unknown; documentUrl?: string; contextUrl?: string | null }>;
   export interface VcVerifyResult {
     verified: boolean;
     error?: Error & { errors?: Error[] };
@@ -13,8 +15,21 @@ declare module '@digitalbazaar/vc' {
   export class CredentialIssuancePurpose {
     constructor(options?: { controller?: unknown; date?: string | Date; maxTimestampDelta?: number });
   }
-  export function issue(options: { credential: object; suite: unknown; documentLoader: DocumentLoader; purpose?: unknown; now?: Date }): Promise<Record<string, unknown>>;
-  export function signPresentation(options: { presentation: object; suite: unknown; documentLoader: DocumentLoader; purpose?: unknown; domain?: string; challenge?: string }): Promise<Record<string, unknown>>;
+  export function issue(options: {
+    credential: object;
+    suite: unknown;
+    documentLoader: DocumentLoader;
+    purpose?: unknown;
+    now?: Date;
+  }): Promise<Record<string, unknown>>;
+  export function signPresentation(options: {
+    presentation: object;
+    suite: unknown;
+    documentLoader: DocumentLoader;
+    purpose?: unknown;
+    domain?: string;
+    challenge?: string;
+  }): Promise<Record<string, unknown>>;
   export function verifyCredential(options: {
     credential: object;
     suite: unknown[];
@@ -48,8 +63,17 @@ declare module '@digitalbazaar/ed25519-multikey' {
     controller?: string;
     publicKeyMultibase: string;
     signer(): { id?: string; algorithm: string; sign(o: { data: Uint8Array }): Promise<Uint8Array> };
-    verifier(): { id?: string; algorithm: string; verify(o: { data: Uint8Array; signature: Uint8Array }): Promise<boolean> };
+    verifier(): {
+      id?: string;
+      algorithm: string;
+      verify(o: { data: Uint8Array; signature: Uint8Array }): Promise<boolean>;
+    };
   }
-  export function fromJwk(options: { jwk: object; secretKey?: boolean; id?: string; controller?: string }): Promise<Ed25519MultikeyKeyPair>;
+  export function fromJwk(options: {
+    jwk: object;
+    secretKey?: boolean;
+    id?: string;
+    controller?: string;
+  }): Promise<Ed25519MultikeyKeyPair>;
   export function from(key: object): Promise<Ed25519MultikeyKeyPair>;
 }

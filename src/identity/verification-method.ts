@@ -15,7 +15,8 @@ export function base58Decode(s: string): Uint8Array {
   let n = 0n;
   for (const c of s) {
     const v = B58_MAP.get(c);
-    if (v === undefined) throw new ValidationError(`invalid base58 character "${c}"`, undefined, 'invalid_key');
+    if (v === undefined)
+      throw new ValidationError(`invalid base58 character "${c}"`, undefined, 'invalid_key');
     n = n * 58n + BigInt(v);
   }
   const bytes: number[] = [];
@@ -61,20 +62,27 @@ function ecJwkFromCompressed(point: Uint8Array, crv: 'P-256' | 'P-384'): jose.JW
 
 /** multicodec-prefixed public key (as in did:key and Multikey) → JWK. */
 export function multicodecKeyToJwk(bytes: Uint8Array): jose.JWK {
-  if (bytes[0] === 0xed && bytes[1] === 0x01 && bytes.length === 34) return { kty: 'OKP', crv: 'Ed25519', x: b64u(bytes.subarray(2)) };
+  if (bytes[0] === 0xed && bytes[1] === 0x01 && bytes.length === 34)
+    return { kty: 'OKP', crv: 'Ed25519', x: b64u(bytes.subarray(2)) };
   if (bytes[0] === 0x80 && bytes[1] === 0x24) return ecJwkFromCompressed(bytes.subarray(2), 'P-256');
   if (bytes[0] === 0x81 && bytes[1] === 0x24) return ecJwkFromCompressed(bytes.subarray(2), 'P-384');
-  throw new ValidationError('unsupported multicodec key type (Ed25519, P-256, P-384 are supported)', undefined, 'unsupported_key_algorithm');
+  throw new ValidationError(
+    'unsupported multicodec key type (Ed25519, P-256, P-384 are supported)',
+    undefined,
+    'unsupported_key_algorithm',
+  );
 }
 
 export function multibaseKeyToJwk(multibase: string): jose.JWK {
-  if (!multibase.startsWith('z')) throw new ValidationError('publicKeyMultibase must be base58btc ("z...")', undefined, 'invalid_key');
+  if (!multibase.startsWith('z'))
+    throw new ValidationError('publicKeyMultibase must be base58btc ("z...")', undefined, 'invalid_key');
   return multicodecKeyToJwk(base58Decode(multibase.slice(1)));
 }
 
 /** Ed25519 JWK → `z6Mk...` multibase (Multikey / did:key form). */
 export function ed25519JwkToMultibase(jwk: jose.JWK): string {
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.x) throw new ValidationError('not an Ed25519 JWK', undefined, 'invalid_key');
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.x)
+    throw new ValidationError('not an Ed25519 JWK', undefined, 'invalid_key');
   const raw = Buffer.from(jwk.x, 'base64url');
   return 'z' + base58Encode(Uint8Array.from([0xed, 0x01, ...raw]));
 }
@@ -82,16 +90,31 @@ export function ed25519JwkToMultibase(jwk: jose.JWK): string {
 export function verificationMethodToJwk(vm: VerificationMethod): jose.JWK {
   if (vm.publicKeyJwk && typeof vm.publicKeyJwk === 'object') {
     const { kty, crv, x, y } = vm.publicKeyJwk;
-    if (typeof kty !== 'string' || typeof x !== 'string') throw new ValidationError(`verification method ${vm.id}: publicKeyJwk is incomplete`, undefined, 'invalid_key');
-    if ('d' in vm.publicKeyJwk) throw new ValidationError(`verification method ${vm.id}: publicKeyJwk holds a private key`, undefined, 'invalid_key');
+    if (typeof kty !== 'string' || typeof x !== 'string')
+      throw new ValidationError(
+        `verification method ${vm.id}: publicKeyJwk is incomplete`,
+        undefined,
+        'invalid_key',
+      );
+    if ('d' in vm.publicKeyJwk)
+      throw new ValidationError(
+        `verification method ${vm.id}: publicKeyJwk holds a private key`,
+        undefined,
+        'invalid_key',
+      );
     return y === undefined ? { kty, crv, x } : { kty, crv, x, y };
   }
   if (typeof vm.publicKeyMultibase === 'string') return multibaseKeyToJwk(vm.publicKeyMultibase);
   if (typeof vm.publicKeyBase58 === 'string' && /Ed25519/.test(vm.type)) {
     return { kty: 'OKP', crv: 'Ed25519', x: b64u(base58Decode(vm.publicKeyBase58)) };
   }
-  if (typeof vm.publicKeyBase58 === 'string' && /P256/.test(vm.type)) return ecJwkFromCompressed(base58Decode(vm.publicKeyBase58), 'P-256');
-  throw new ValidationError(`verification method ${vm.id} (${vm.type}) has no key material we can use`, undefined, 'invalid_key');
+  if (typeof vm.publicKeyBase58 === 'string' && /P256/.test(vm.type))
+    return ecJwkFromCompressed(base58Decode(vm.publicKeyBase58), 'P-256');
+  throw new ValidationError(
+    `verification method ${vm.id} (${vm.type}) has no key material we can use`,
+    undefined,
+    'invalid_key',
+  );
 }
 
 /** The JWS algorithms a JWK may verify (no alg confusion: the key decides). */

@@ -25,8 +25,19 @@ import {
   validityWindow,
   vcVersion,
 } from './credential-model.js';
-import type { CheckError, CheckName, FormatError, JsonObject, ValidityWindow, VerifyResult } from './credential-model.js';
-import { createDidAwareLoader, verifyDiCredentialProof, verifyDiPresentationProof } from './data-integrity.js';
+import type {
+  CheckError,
+  CheckName,
+  FormatError,
+  JsonObject,
+  ValidityWindow,
+  VerifyResult,
+} from './credential-model.js';
+import {
+  createDidAwareLoader,
+  verifyDiCredentialProof,
+  verifyDiPresentationProof,
+} from './data-integrity.js';
 import type { JsonLdLoader } from './data-integrity.js';
 import { KeyLookupError, createKeyLookup, verifyCompactWith } from './key-lookup.js';
 import type { KeyLookup } from './key-lookup.js';
@@ -72,7 +83,10 @@ export interface VerifyCallOptions {
 }
 
 export interface CredentialVerifier {
-  verifyCredential(input: unknown, options?: VerifyCallOptions): Promise<VerifyResult & { document?: JsonObject }>;
+  verifyCredential(
+    input: unknown,
+    options?: VerifyCallOptions,
+  ): Promise<VerifyResult & { document?: JsonObject }>;
   verifyPresentation(input: unknown, options?: VerifyCallOptions): Promise<VerifyResult>;
 }
 
@@ -100,21 +114,42 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
       if (!this.checks.includes(name)) this.checks.push(name);
     }
     fail(e: CheckError) {
-      this.errors.push(this.index === undefined || e.credentialIndex !== undefined ? e : { ...e, credentialIndex: this.index });
+      this.errors.push(
+        this.index === undefined || e.credentialIndex !== undefined
+          ? e
+          : { ...e, credentialIndex: this.index },
+      );
     }
     result(extra: Partial<VerifyResult> = {}): VerifyResult {
-      return { verified: this.errors.length === 0, checks: this.checks, errors: this.errors, warnings: this.warnings, ...extra };
+      return {
+        verified: this.errors.length === 0,
+        checks: this.checks,
+        errors: this.errors,
+        warnings: this.warnings,
+        ...extra,
+      };
     }
   }
 
   /** The checks that do not depend on the securing form. */
-  async function modelChecks(run: Run, doc: JsonObject, window: ValidityWindow, call: VerifyCallOptions, now: Date): Promise<void> {
+  async function modelChecks(
+    run: Run,
+    doc: JsonObject,
+    window: ValidityWindow,
+    call: VerifyCallOptions,
+    now: Date,
+  ): Promise<void> {
     run.check('validity_period');
     const w = checkWindow(window, now, skew, 'credential');
     if (w) run.fail(w);
     if (doc.credentialStatus !== undefined && !call.skipStatus) {
       run.check('status');
-      if (!options.statusChecker) run.fail({ check: 'status', reason: 'status_unchecked', message: 'credential has credentialStatus but no status checker is configured' });
+      if (!options.statusChecker)
+        run.fail({
+          check: 'status',
+          reason: 'status_unchecked',
+          message: 'credential has credentialStatus but no status checker is configured',
+        });
       else {
         const s = await options.statusChecker.check(doc);
         if (s) run.fail(s);
@@ -125,14 +160,19 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
       run.check('trusted_issuer');
       const t = checkTrustedIssuer(trusted, issuerOf(doc) ?? '', typesOf(doc));
       if (t) run.fail(t);
-    } else if (call.trustedIssuers !== null) run.warnings.push('trusted_issuer check not performed: no trusted issuers configured');
+    } else if (call.trustedIssuers !== null)
+      run.warnings.push('trusted_issuer check not performed: no trusted issuers configured');
   }
 
   function shapeCheck(run: Run, doc: JsonObject, kind: 'credential' | 'presentation'): boolean {
     run.check('context');
     const v = vcVersion(doc);
     if (!v) {
-      run.fail({ check: 'context', reason: 'unknown_context', message: `the first @context must be ${VC_V1_CONTEXT} or https://www.w3.org/ns/credentials/v2, got ${JSON.stringify(contextsOf(doc)[0])}` });
+      run.fail({
+        check: 'context',
+        reason: 'unknown_context',
+        message: `the first @context must be ${VC_V1_CONTEXT} or https://www.w3.org/ns/credentials/v2, got ${JSON.stringify(contextsOf(doc)[0])}`,
+      });
       return false;
     }
     const base = kind === 'credential' ? 'VerifiableCredential' : 'VerifiablePresentation';
@@ -153,7 +193,13 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
     return true;
   }
 
-  async function verifyJwtSignature(run: Run, jwt: string, header: jose.ProtectedHeaderParameters, signer: string, relationships: ('assertionMethod' | 'authentication')[]): Promise<boolean> {
+  async function verifyJwtSignature(
+    run: Run,
+    jwt: string,
+    header: jose.ProtectedHeaderParameters,
+    signer: string,
+    relationships: ('assertionMethod' | 'authentication')[],
+  ): Promise<boolean> {
     run.check('signature');
     run.check('issuer_key');
     let vms;
@@ -178,10 +224,17 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
     return true;
   }
 
-  function decodeJwt(run: Run, jwt: string): { header: jose.ProtectedHeaderParameters; payload: JsonObject } | undefined {
+  function decodeJwt(
+    run: Run,
+    jwt: string,
+  ): { header: jose.ProtectedHeaderParameters; payload: JsonObject } | undefined {
     run.check('format');
     if (!JWT_SHAPE.test(jwt)) {
-      run.fail({ check: 'format', reason: 'malformed_jwt', message: 'not a compact JWS (three base64url parts)' });
+      run.fail({
+        check: 'format',
+        reason: 'malformed_jwt',
+        message: 'not a compact JWS (three base64url parts)',
+      });
       return undefined;
     }
     try {
@@ -190,12 +243,21 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
       if (!isObject(payload)) throw new Error('payload is not a JSON object');
       return { header, payload };
     } catch (e) {
-      run.fail({ check: 'format', reason: 'malformed_jwt', message: `malformed JWT: ${(e as Error).message}` });
+      run.fail({
+        check: 'format',
+        reason: 'malformed_jwt',
+        message: `malformed JWT: ${(e as Error).message}`,
+      });
       return undefined;
     }
   }
 
-  async function verifyJwtCredential(run: Run, jwt: string, call: VerifyCallOptions, now: Date): Promise<{ doc: JsonObject; window: ValidityWindow } | undefined> {
+  async function verifyJwtCredential(
+    run: Run,
+    jwt: string,
+    call: VerifyCallOptions,
+    now: Date,
+  ): Promise<{ doc: JsonObject; window: ValidityWindow } | undefined> {
     const d = decodeJwt(run, jwt);
     if (!d) return undefined;
     const { header, payload } = d;
@@ -203,26 +265,45 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
     let doc: JsonObject;
     if (typ !== undefined && VC_TYP.has(typ)) {
       if (header.cty !== undefined && !VC_CTY.has(header.cty)) {
-        run.fail({ check: 'format', reason: 'bad_media_type', message: `cty ${header.cty} is not a credential content type` });
+        run.fail({
+          check: 'format',
+          reason: 'bad_media_type',
+          message: `cty ${header.cty} is not a credential content type`,
+        });
         return undefined;
       }
       if ('vc' in payload || 'vp' in payload) {
-        run.fail({ check: 'format', reason: 'vc_vp_claims', message: 'a VC-JOSE credential must not carry "vc" or "vp" claims' });
+        run.fail({
+          check: 'format',
+          reason: 'vc_vp_claims',
+          message: 'a VC-JOSE credential must not carry "vc" or "vp" claims',
+        });
         return undefined;
       }
       doc = payload;
       if (payload.iss !== undefined && payload.iss !== issuerOf(doc)) {
-        run.fail({ check: 'format', message: `iss ${String(payload.iss)} differs from issuer ${String(issuerOf(doc))}` });
+        run.fail({
+          check: 'format',
+          message: `iss ${String(payload.iss)} differs from issuer ${String(issuerOf(doc))}`,
+        });
         return undefined;
       }
     } else if (typ === undefined || PLAIN_TYP.has(typ)) {
       if (!isObject(payload.vc)) {
-        run.fail({ check: 'format', reason: 'bad_media_type', message: 'a JWT credential needs typ vc+jwt (VC-JOSE) or a "vc" claim (VC-JWT 1.1)' });
+        run.fail({
+          check: 'format',
+          reason: 'bad_media_type',
+          message: 'a JWT credential needs typ vc+jwt (VC-JOSE) or a "vc" claim (VC-JWT 1.1)',
+        });
         return undefined;
       }
       doc = vc11FromJwt(payload);
     } else {
-      run.fail({ check: 'format', reason: 'bad_media_type', message: `typ ${typ} is not a credential media type` });
+      run.fail({
+        check: 'format',
+        reason: 'bad_media_type',
+        message: `typ ${typ} is not a credential media type`,
+      });
       return undefined;
     }
     if (!shapeCheck(run, doc, 'credential')) return undefined;
@@ -238,16 +319,29 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
     return { doc, window };
   }
 
-  async function verifyDiCredential(run: Run, doc: JsonObject, call: VerifyCallOptions, now: Date): Promise<{ doc: JsonObject; window: ValidityWindow } | undefined> {
+  async function verifyDiCredential(
+    run: Run,
+    doc: JsonObject,
+    call: VerifyCallOptions,
+    now: Date,
+  ): Promise<{ doc: JsonObject; window: ValidityWindow } | undefined> {
     run.check('format');
     if (doc.proof === undefined) {
-      run.fail({ check: 'format', reason: 'unsecured', message: 'credential has no proof and is not a JWT (unsecured credentials are not accepted)' });
+      run.fail({
+        check: 'format',
+        reason: 'unsecured',
+        message: 'credential has no proof and is not a JWT (unsecured credentials are not accepted)',
+      });
       return undefined;
     }
     if (!shapeCheck(run, doc, 'credential')) return undefined;
     const unknown = contextsOf(doc).find((c) => typeof c === 'string' && !isKnownContextUrl(c));
     if (unknown !== undefined) {
-      run.fail({ check: 'context', reason: 'unknown_context', message: `JSON-LD context ${String(unknown)} is not one this connector knows; remote contexts are never fetched` });
+      run.fail({
+        check: 'context',
+        reason: 'unknown_context',
+        message: `JSON-LD context ${String(unknown)} is not one this connector knows; remote contexts are never fetched`,
+      });
       return undefined;
     }
     let window: ValidityWindow;
@@ -270,7 +364,9 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
 
   async function verifyAnyCredential(run: Run, input: unknown, call: VerifyCallOptions, now: Date) {
     if (typeof input === 'string') {
-      const s = input.startsWith(ENVELOPED_VC_PREFIX) ? input.slice(ENVELOPED_VC_PREFIX.length) : input.trim();
+      const s = input.startsWith(ENVELOPED_VC_PREFIX)
+        ? input.slice(ENVELOPED_VC_PREFIX.length)
+        : input.trim();
       return verifyJwtCredential(run, s, call, now);
     }
     if (isObject(input)) {
@@ -279,11 +375,19 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
         const id = input.id;
         const media = typeof id === 'string' ? /^data:([^,;]+)/.exec(id)?.[1] : undefined;
         if (media && media !== 'application/vc+jwt' && media.startsWith('application/vc+')) {
-          run.fail({ check: 'format', reason: 'unsupported_media_type', message: `enveloped credential of type ${media} is not supported (application/vc+jwt is)` });
+          run.fail({
+            check: 'format',
+            reason: 'unsupported_media_type',
+            message: `enveloped credential of type ${media} is not supported (application/vc+jwt is)`,
+          });
           return undefined;
         }
         if (typeof id !== 'string' || !id.startsWith(ENVELOPED_VC_PREFIX)) {
-          run.fail({ check: 'format', reason: 'bad_enveloped_credential', message: `an EnvelopedVerifiableCredential id must be a ${ENVELOPED_VC_PREFIX}... URL` });
+          run.fail({
+            check: 'format',
+            reason: 'bad_enveloped_credential',
+            message: `an EnvelopedVerifiableCredential id must be a ${ENVELOPED_VC_PREFIX}... URL`,
+          });
           return undefined;
         }
         return verifyJwtCredential(run, id.slice(ENVELOPED_VC_PREFIX.length), call, now);
@@ -299,20 +403,42 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
     const run = new Run();
     const now = call.now ?? clock();
     const r = await verifyAnyCredential(run, input, call, now);
-    const format = typeof input === 'string' || (isObject(input) && typesOf(input).includes('EnvelopedVerifiableCredential')) ? 'jwt' : 'data-integrity';
+    const format =
+      typeof input === 'string' ||
+      (isObject(input) && typesOf(input).includes('EnvelopedVerifiableCredential'))
+        ? 'jwt'
+        : 'data-integrity';
     if (!r || run.errors.length) return { ...run.result({ format }), ...(r ? { document: r.doc } : {}) };
-    return { ...run.result({ format, credentials: [toVerifiedCredential(r.doc, r.window)] }), document: r.doc };
+    return {
+      ...run.result({ format, credentials: [toVerifiedCredential(r.doc, r.window)] }),
+      document: r.doc,
+    };
   }
 
-  async function presentationCredentials(run: Run, vp: JsonObject, holder: string, call: VerifyCallOptions, now: Date): Promise<VerifiedCredential[]> {
+  async function presentationCredentials(
+    run: Run,
+    vp: JsonObject,
+    holder: string,
+    call: VerifyCallOptions,
+    now: Date,
+  ): Promise<VerifiedCredential[]> {
     const list = asArray(vp.verifiableCredential as unknown);
     run.check('credentials');
-    if (!list.length && call.requireCredentials !== false) run.fail({ check: 'credentials', reason: 'no_credentials', message: 'the presentation holds no credential' });
+    if (!list.length && call.requireCredentials !== false)
+      run.fail({
+        check: 'credentials',
+        reason: 'no_credentials',
+        message: 'the presentation holds no credential',
+      });
     const out: VerifiedCredential[] = [];
     for (const [i, item] of list.entries()) {
       const sub = new Run(i);
       const r = await verifyAnyCredential(sub, item, call, now);
-      if (call.unsupportedCredentials === 'warn' && sub.errors.length === 1 && sub.errors[0]!.reason === 'unsupported_media_type') {
+      if (
+        call.unsupportedCredentials === 'warn' &&
+        sub.errors.length === 1 &&
+        sub.errors[0]!.reason === 'unsupported_media_type'
+      ) {
         run.warnings.push(`credential ${i} not verified: ${sub.errors[0]!.message}`);
         continue;
       }
@@ -327,7 +453,12 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
       run.check('holder_binding');
       const subjects = subjectIds(r.doc);
       if (!subjects.length || subjects.some((s) => s !== holder)) {
-        run.fail({ check: 'holder_binding', reason: 'holder_not_subject', credentialIndex: i, message: `credential ${i}: its subject ${JSON.stringify(subjects.length === 1 ? subjects[0] : subjects)} is not the presentation signer ${holder}` });
+        run.fail({
+          check: 'holder_binding',
+          reason: 'holder_not_subject',
+          credentialIndex: i,
+          message: `credential ${i}: its subject ${JSON.stringify(subjects.length === 1 ? subjects[0] : subjects)} is not the presentation signer ${holder}`,
+        });
         continue;
       }
       if (!sub.errors.length) out.push(toVerifiedCredential(r.doc, r.window));
@@ -335,7 +466,12 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
     return out;
   }
 
-  async function verifyJwtPresentation(run: Run, jwt: string, call: VerifyCallOptions, now: Date): Promise<VerifyResult> {
+  async function verifyJwtPresentation(
+    run: Run,
+    jwt: string,
+    call: VerifyCallOptions,
+    now: Date,
+  ): Promise<VerifyResult> {
     const d = decodeJwt(run, jwt);
     if (!d) return run.result({ format: 'jwt' });
     const { header, payload } = d;
@@ -343,11 +479,19 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
     let holder: string | undefined;
     if (header.typ !== undefined && VP_TYP.has(header.typ)) {
       if (header.cty !== undefined && !VP_CTY.has(header.cty)) {
-        run.fail({ check: 'format', reason: 'bad_media_type', message: `cty ${header.cty} is not a presentation content type` });
+        run.fail({
+          check: 'format',
+          reason: 'bad_media_type',
+          message: `cty ${header.cty} is not a presentation content type`,
+        });
         return run.result({ format: 'jwt' });
       }
       if ('vc' in payload || 'vp' in payload) {
-        run.fail({ check: 'format', reason: 'vc_vp_claims', message: 'a VC-JOSE presentation must not carry "vc" or "vp" claims' });
+        run.fail({
+          check: 'format',
+          reason: 'vc_vp_claims',
+          message: 'a VC-JOSE presentation must not carry "vc" or "vp" claims',
+        });
         return run.result({ format: 'jwt' });
       }
       vp = payload;
@@ -359,7 +503,11 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
       holder = typeof h === 'string' ? h : typeof payload.iss === 'string' ? payload.iss : undefined;
     } else if (header.typ === undefined || PLAIN_TYP.has(header.typ)) {
       if (!isObject(payload.vp)) {
-        run.fail({ check: 'format', reason: 'bad_media_type', message: 'a JWT presentation needs typ vp+jwt (VC-JOSE) or a "vp" claim (VC-JWT 1.1)' });
+        run.fail({
+          check: 'format',
+          reason: 'bad_media_type',
+          message: 'a JWT presentation needs typ vp+jwt (VC-JOSE) or a "vp" claim (VC-JWT 1.1)',
+        });
         return run.result({ format: 'jwt' });
       }
       vp = payload.vp;
@@ -370,7 +518,11 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
         return run.result({ format: 'jwt' });
       }
     } else {
-      run.fail({ check: 'format', reason: 'bad_media_type', message: `typ ${header.typ} is not a presentation media type` });
+      run.fail({
+        check: 'format',
+        reason: 'bad_media_type',
+        message: `typ ${header.typ} is not a presentation media type`,
+      });
       return run.result({ format: 'jwt' });
     }
     if (!shapeCheck(run, vp, 'presentation')) return run.result({ format: 'jwt' });
@@ -378,7 +530,8 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
       run.fail({ check: 'format', message: 'the presentation names no holder (holder or iss)' });
       return run.result({ format: 'jwt' });
     }
-    if (!(await verifyJwtSignature(run, jwt, header, holder, ['authentication', 'assertionMethod']))) return run.result({ format: 'jwt', holder });
+    if (!(await verifyJwtSignature(run, jwt, header, holder, ['authentication', 'assertionMethod'])))
+      return run.result({ format: 'jwt', holder });
     run.check('validity_period');
     try {
       const w = checkWindow(validityWindow({}, payload), now, skew, 'presentation');
@@ -389,27 +542,50 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
     if (call.audience !== undefined) {
       run.check('audience');
       const aud = asArray(payload.aud as string | string[]);
-      if (!aud.includes(call.audience)) run.fail({ check: 'audience', reason: 'wrong_audience', message: `presentation aud ${JSON.stringify(payload.aud)} does not include ${call.audience}` });
+      if (!aud.includes(call.audience))
+        run.fail({
+          check: 'audience',
+          reason: 'wrong_audience',
+          message: `presentation aud ${JSON.stringify(payload.aud)} does not include ${call.audience}`,
+        });
     }
     const credentials = await presentationCredentials(run, vp, holder, call, now);
     return run.result({ format: 'jwt', holder, ...(run.errors.length ? {} : { credentials }) });
   }
 
-  async function verifyDiPresentation(run: Run, vp: JsonObject, call: VerifyCallOptions, now: Date): Promise<VerifyResult> {
+  async function verifyDiPresentation(
+    run: Run,
+    vp: JsonObject,
+    call: VerifyCallOptions,
+    now: Date,
+  ): Promise<VerifyResult> {
     run.check('format');
     if (vp.proof === undefined) {
-      run.fail({ check: 'format', reason: 'unsecured', message: 'presentation has no proof and is not a JWT (unsecured presentations are not accepted)' });
+      run.fail({
+        check: 'format',
+        reason: 'unsecured',
+        message: 'presentation has no proof and is not a JWT (unsecured presentations are not accepted)',
+      });
       return run.result({ format: 'data-integrity' });
     }
     if (!shapeCheck(run, vp, 'presentation')) return run.result({ format: 'data-integrity' });
     const unknown = contextsOf(vp).find((c) => typeof c === 'string' && !isKnownContextUrl(c));
     if (unknown !== undefined) {
-      run.fail({ check: 'context', reason: 'unknown_context', message: `JSON-LD context ${String(unknown)} is not one this connector knows; remote contexts are never fetched` });
+      run.fail({
+        check: 'context',
+        reason: 'unknown_context',
+        message: `JSON-LD context ${String(unknown)} is not one this connector knows; remote contexts are never fetched`,
+      });
       return run.result({ format: 'data-integrity' });
     }
     const proofs = asArray(vp.proof as JsonObject | JsonObject[]);
     const vmRef = isObject(proofs[0]) ? proofs[0].verificationMethod : undefined;
-    const vmId = typeof vmRef === 'string' ? vmRef : isObject(vmRef) && typeof vmRef.id === 'string' ? vmRef.id : undefined;
+    const vmId =
+      typeof vmRef === 'string'
+        ? vmRef
+        : isObject(vmRef) && typeof vmRef.id === 'string'
+          ? vmRef.id
+          : undefined;
     const h = isObject(vp.holder) ? vp.holder.id : vp.holder;
     const signerDid = vmId?.split('#')[0];
     const holder = typeof h === 'string' ? h : signerDid;
@@ -420,13 +596,23 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
       return run.result({ format: 'data-integrity' });
     }
     if (signerDid !== holder) {
-      run.fail({ check: 'issuer_key', reason: 'key_not_controlled', message: `the presentation is signed with ${vmId}, not a key of its holder ${holder}` });
+      run.fail({
+        check: 'issuer_key',
+        reason: 'key_not_controlled',
+        message: `the presentation is signed with ${vmId}, not a key of its holder ${holder}`,
+      });
       return run.result({ format: 'data-integrity', holder });
     }
     if (call.audience !== undefined) run.check('audience');
-    const r = await verifyDiPresentationProof(vp, loader, { domain: call.audience, challenge: call.challenge });
+    const r = await verifyDiPresentationProof(vp, loader, {
+      domain: call.audience,
+      challenge: call.challenge,
+    });
     if (!r.ok) {
-      run.fail({ check: r.check ?? 'signature', message: r.message ?? 'the presentation proof does not verify' });
+      run.fail({
+        check: r.check ?? 'signature',
+        message: r.message ?? 'the presentation proof does not verify',
+      });
       return run.result({ format: 'data-integrity', holder });
     }
     const credentials = await presentationCredentials(run, vp, holder, call, now);
@@ -438,7 +624,11 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
     const now = call.now ?? clock();
     if (typeof input === 'string') return verifyJwtPresentation(run, input.trim(), call, now);
     if (isObject(input)) {
-      if (typesOf(input).includes('EnvelopedVerifiablePresentation') && typeof input.id === 'string' && input.id.startsWith('data:application/vp+jwt,')) {
+      if (
+        typesOf(input).includes('EnvelopedVerifiablePresentation') &&
+        typeof input.id === 'string' &&
+        input.id.startsWith('data:application/vp+jwt,')
+      ) {
         return verifyJwtPresentation(run, input.id.slice('data:application/vp+jwt,'.length), call, now);
       }
       return verifyDiPresentation(run, input, call, now);
@@ -461,7 +651,8 @@ function vc11FromJwt(payload: JsonObject): JsonObject {
   if (typeof payload.jti === 'string' && vc.id === undefined) vc.id = payload.jti;
   if (typeof payload.sub === 'string') {
     const subjects = asArray(vc.credentialSubject as JsonObject | JsonObject[]);
-    if (subjects.length === 1 && isObject(subjects[0]) && subjects[0].id === undefined) vc.credentialSubject = { ...subjects[0], id: payload.sub };
+    if (subjects.length === 1 && isObject(subjects[0]) && subjects[0].id === undefined)
+      vc.credentialSubject = { ...subjects[0], id: payload.sub };
     else if (!subjects.length) vc.credentialSubject = { id: payload.sub };
   }
   return vc;

@@ -18,8 +18,16 @@ describe('issuer role and onboarding', () => {
   let bob: RunningConnector;
 
   beforeAll(async () => {
-    issuer = await startTestConnector({ name: 'issuer', role: 'issuer', issuer: { onboardingSecret: SECRET, memberOf: 'loopback-space' } });
-    const identity = { allowHttpDidWeb: true, statusListCacheTtlMs: 0, trustedIssuers: [{ did: issuer.services.did, types: ['MembershipCredential'] }] };
+    issuer = await startTestConnector({
+      name: 'issuer',
+      role: 'issuer',
+      issuer: { onboardingSecret: SECRET, memberOf: 'loopback-space' },
+    });
+    const identity = {
+      allowHttpDidWeb: true,
+      statusListCacheTtlMs: 0,
+      trustedIssuers: [{ did: issuer.services.did, types: ['MembershipCredential'] }],
+    };
     alice = await startTestConnector({ name: 'alice', identity });
     bob = await startTestConnector({ name: 'bob', identity });
   }, 60_000);
@@ -28,46 +36,83 @@ describe('issuer role and onboarding', () => {
   });
 
   const held = async (c: RunningConnector) =>
-    ((await (await management(c, '/v1/identity/credentials')).json()) as { items: { id: string; types: string[]; credential: unknown }[] }).items;
+    (
+      (await (await management(c, '/v1/identity/credentials')).json()) as {
+        items: { id: string; types: string[]; credential: unknown }[];
+      }
+    ).items;
 
   it('publishes issuer metadata and lists IssuerService in its DID document', async () => {
-    const doc = (await (await fetch(`${issuer.urls.protocol}/.well-known/did.json`)).json()) as { service: { type: string }[] };
+    const doc = (await (await fetch(`${issuer.urls.protocol}/.well-known/did.json`)).json()) as {
+      service: { type: string }[];
+    };
     expect(doc.service.map((s) => s.type)).toContain('IssuerService');
-    const meta = (await (await fetch(`${issuer.urls.protocol}/issuer/metadata`)).json()) as { type: string; credentialsSupported: { credentialType: string }[] };
+    const meta = (await (await fetch(`${issuer.urls.protocol}/issuer/metadata`)).json()) as {
+      type: string;
+      credentialsSupported: { credentialType: string }[];
+    };
     expect(meta.type).toBe('IssuerMetadata');
     expect(meta.credentialsSupported.map((c) => c.credentialType)).toContain('MembershipCredential');
   });
 
   it('onboards with the secret: issued, delivered, and accepted by a peer over DCP', async () => {
-    const res = await management(alice, '/v1/identity/credential-requests', post({ issuerDid: issuer.services.did, onboardingSecret: SECRET }));
+    const res = await management(
+      alice,
+      '/v1/identity/credential-requests',
+      post({ issuerDid: issuer.services.did, onboardingSecret: SECRET }),
+    );
     expect(res.status).toBe(201);
     expect(((await res.json()) as { status: string }).status).toBe('ISSUED');
     const items = await held(alice);
     expect(items).toHaveLength(1);
     expect(items[0]!.types).toContain('MembershipCredential');
-    const p = await (bob.services.identity as IdentityService).authenticate(await (alice.services.identity as IdentityService).authorizationFor(bob.services.did));
+    const p = await (bob.services.identity as IdentityService).authenticate(
+      await (alice.services.identity as IdentityService).authorizationFor(bob.services.did),
+    );
     expect(p.credentials[0]!.subject).toMatchObject({ id: alice.services.did, memberOf: 'loopback-space' });
   });
 
   it('refuses a wrong secret; without one the request waits for the operator, who approves it', async () => {
-    const wrong = await management(bob, '/v1/identity/credential-requests', post({ issuerDid: issuer.services.did, onboardingSecret: 'wrong-secret-wrong-secret' }));
+    const wrong = await management(
+      bob,
+      '/v1/identity/credential-requests',
+      post({ issuerDid: issuer.services.did, onboardingSecret: 'wrong-secret-wrong-secret' }),
+    );
     expect(wrong.status).toBeGreaterThanOrEqual(400);
-    const res = await management(bob, '/v1/identity/credential-requests', post({ issuerDid: issuer.services.did }));
+    const res = await management(
+      bob,
+      '/v1/identity/credential-requests',
+      post({ issuerDid: issuer.services.did }),
+    );
     const { issuerPid, status } = (await res.json()) as { issuerPid: string; status: string };
     expect(status).toBe('RECEIVED');
     expect(await held(bob)).toHaveLength(0);
-    const approved = await management(issuer, `/v1/issuer/credentials/${issuerPid}/approve`, { method: 'POST' });
+    const approved = await management(issuer, `/v1/issuer/credentials/${issuerPid}/approve`, {
+      method: 'POST',
+    });
     expect(approved.status).toBe(200);
     expect(((await approved.json()) as { deliveredAt?: string }).deliveredAt).toBeTypeOf('string');
     expect(await held(bob)).toHaveLength(1);
   });
 
   it('revokes on request: the status list says so and a verifier refuses the credential', async () => {
-    const issued = (await (await management(issuer, '/v1/issuer/credentials', post({ holderDid: alice.services.did }))).json()) as { id: string; credential: string };
-    const ok = await management(bob, '/credentials/verify', post({ verifiableCredential: issued.credential }));
+    const issued = (await (
+      await management(issuer, '/v1/issuer/credentials', post({ holderDid: alice.services.did }))
+    ).json()) as { id: string; credential: string };
+    const ok = await management(
+      bob,
+      '/credentials/verify',
+      post({ verifiableCredential: issued.credential }),
+    );
     expect(ok.status).toBe(200);
-    expect((await management(issuer, `/v1/issuer/credentials/${issued.id}/revoke`, { method: 'POST' })).status).toBe(200);
-    const revoked = await management(bob, '/credentials/verify', post({ verifiableCredential: issued.credential }));
+    expect(
+      (await management(issuer, `/v1/issuer/credentials/${issued.id}/revoke`, { method: 'POST' })).status,
+    ).toBe(200);
+    const revoked = await management(
+      bob,
+      '/credentials/verify',
+      post({ verifiableCredential: issued.credential }),
+    );
     expect(revoked.status).toBe(422);
     const body = (await revoked.json()) as { errors: { check: string; reason?: string }[] };
     expect(body.errors[0]).toMatchObject({ check: 'status', reason: 'revoked' });
@@ -81,7 +126,8 @@ describe('issuer role and onboarding', () => {
           process.execPath,
           ['bin/pontis.js', 'issuer', ...args, '--url', issuer.urls.management, '--api-key', MANAGEMENT_KEY],
           { encoding: 'utf8', env: { PATH: process.env.PATH, PONTIS_FROM_SOURCE: '1' }, timeout: 60_000 },
-          (err, stdout, stderr) => resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+          (err, stdout, stderr) =>
+            resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         );
       });
     const issued = await cli('issue', '--holder', bob.services.did);

@@ -13,7 +13,9 @@ function assertNotTracked(file: string): void {
   if (inside.status !== 0 || inside.stdout.trim() !== 'true') return;
   const ignored = spawnSync('git', ['-C', dir, 'check-ignore', '-q', file]);
   if (ignored.status !== 0) {
-    console.error(`refusing to write a private key to ${file}: it is inside a git working tree and not ignored (keys come from files outside the repository or from the environment)`);
+    console.error(
+      `refusing to write a private key to ${file}: it is inside a git working tree and not ignored (keys come from files outside the repository or from the environment)`,
+    );
     process.exit(2);
   }
 }
@@ -53,7 +55,9 @@ export function keysCommand(program: Command): void {
     });
   keys
     .command('rotate')
-    .description('Replace the current key with a new one; the old key stays listed in the DID document until it expires')
+    .description(
+      'Replace the current key with a new one; the old key stays listed in the DID document until it expires',
+    )
     .requiredOption('-f, --file <file>', 'the key file to rotate')
     .option('--alg <alg>', 'Ed25519 or P-256', 'Ed25519')
     .option('--keep-days <days>', 'how long the previous key stays listed', '30')
@@ -65,7 +69,11 @@ export function keysCommand(program: Command): void {
         process.exit(2);
       }
       assertNotTracked(file);
-      const { content, key } = await rotateKeyFile(readFileSync(file, 'utf8'), parseAlg(opts.alg), Math.round(days * 86_400));
+      const { content, key } = await rotateKeyFile(
+        readFileSync(file, 'utf8'),
+        parseAlg(opts.alg),
+        Math.round(days * 86_400),
+      );
       write(file, content);
       console.log(JSON.stringify({ file, kid: key.kid, publicJwk: key.publicJwk }, null, 2));
     });
@@ -75,7 +83,12 @@ export function keysCommand(program: Command): void {
     .requiredOption('-f, --file <file>', 'the key file')
     .action(async (opts: { file: string }) => {
       const ring = await loadKeys({ file: resolve(opts.file) });
-      const out = [ring.current, ...ring.previous].map((k) => ({ kid: k.kid, alg: k.alg, publicJwk: k.publicJwk, ...(k.expiresAt ? { expiresAt: k.expiresAt.toISOString() } : {}) }));
+      const out = [ring.current, ...ring.previous].map((k) => ({
+        kid: k.kid,
+        alg: k.alg,
+        publicJwk: k.publicJwk,
+        ...(k.expiresAt ? { expiresAt: k.expiresAt.toISOString() } : {}),
+      }));
       console.log(JSON.stringify(out, null, 2));
     });
 }

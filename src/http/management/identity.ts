@@ -31,7 +31,12 @@ function vcApiAnswer(res: Response, r: VerifyResult) {
     verified: r.verified,
     checks: r.checks,
     warnings: r.warnings,
-    errors: r.errors.map((e) => ({ check: e.check, message: e.message, ...(e.reason ? { reason: e.reason } : {}), ...(e.credentialIndex !== undefined ? { credentialIndex: e.credentialIndex } : {}) })),
+    errors: r.errors.map((e) => ({
+      check: e.check,
+      message: e.message,
+      ...(e.reason ? { reason: e.reason } : {}),
+      ...(e.credentialIndex !== undefined ? { credentialIndex: e.credentialIndex } : {}),
+    })),
     ...(r.verified && r.credentials ? { credentials: r.credentials } : {}),
   };
   const status = r.verified ? 200 : r.errors.some((e) => INPUT_CHECKS.has(e.check)) ? 400 : 422;
@@ -51,14 +56,22 @@ export function identityManagementRouter(identity: IdentityServiceImpl): Router 
       const limit = Number(req.query.limit ?? 50);
       const offset = Number(req.query.offset ?? 0);
       const all = await identity.credentials.list();
-      res.json({ items: all.slice(offset, offset + limit).map(heldSummary), total: all.length, limit, offset });
+      res.json({
+        items: all.slice(offset, offset + limit).map(heldSummary),
+        total: all.length,
+        limit,
+        offset,
+      });
     }),
   );
   r.post(
     '/v1/identity/credentials',
     wrap(async (req, res) => {
       const body = req.body as { credential?: unknown } | undefined;
-      if (!body || body.credential === undefined) throw new ValidationError('body needs "credential": a JWT string or a credential object', { pointer: '/credential' });
+      if (!body || body.credential === undefined)
+        throw new ValidationError('body needs "credential": a JWT string or a credential object', {
+          pointer: '/credential',
+        });
       const held = await identity.importCredential(body.credential);
       res.status(201).json(heldSummary(held));
     }),
@@ -74,15 +87,21 @@ export function identityManagementRouter(identity: IdentityServiceImpl): Router 
   r.delete(
     '/v1/identity/credentials/:id',
     wrap(async (req, res) => {
-      if (!(await identity.credentials.delete(String(req.params.id)))) throw new NotFoundError(`no held credential ${String(req.params.id)}`);
+      if (!(await identity.credentials.delete(String(req.params.id))))
+        throw new NotFoundError(`no held credential ${String(req.params.id)}`);
       res.status(204).end();
     }),
   );
   r.post(
     '/v1/identity/credential-requests',
     wrap(async (req, res) => {
-      const b = (req.body ?? {}) as { issuerDid?: unknown; credentialType?: unknown; onboardingSecret?: unknown };
-      if (typeof b.issuerDid !== 'string' || !b.issuerDid.startsWith('did:')) throw new ValidationError('issuerDid (a DID) is required', { pointer: '/issuerDid' });
+      const b = (req.body ?? {}) as {
+        issuerDid?: unknown;
+        credentialType?: unknown;
+        onboardingSecret?: unknown;
+      };
+      if (typeof b.issuerDid !== 'string' || !b.issuerDid.startsWith('did:'))
+        throw new ValidationError('issuerDid (a DID) is required', { pointer: '/issuerDid' });
       const r = await identity.requestCredential({
         issuerDid: b.issuerDid,
         credentialType: typeof b.credentialType === 'string' ? b.credentialType : undefined,
@@ -95,17 +114,30 @@ export function identityManagementRouter(identity: IdentityServiceImpl): Router 
     '/credentials/verify',
     wrap(async (req, res) => {
       const body = req.body as { verifiableCredential?: unknown } | undefined;
-      if (!body || body.verifiableCredential === undefined) throw new ValidationError('body needs "verifiableCredential"', { pointer: '/verifiableCredential' });
+      if (!body || body.verifiableCredential === undefined)
+        throw new ValidationError('body needs "verifiableCredential"', { pointer: '/verifiableCredential' });
       vcApiAnswer(res, await identity.verifyCredential(body.verifiableCredential));
     }),
   );
   r.post(
     '/presentations/verify',
     wrap(async (req, res) => {
-      const body = req.body as { verifiablePresentation?: unknown; options?: { domain?: string; challenge?: string } } | undefined;
-      if (!body || body.verifiablePresentation === undefined) throw new ValidationError('body needs "verifiablePresentation"', { pointer: '/verifiablePresentation' });
+      const body = req.body as
+        { verifiablePresentation?: unknown; options?: { domain?: string; challenge?: string } } | undefined;
+      if (!body || body.verifiablePresentation === undefined)
+        throw new ValidationError('body needs "verifiablePresentation"', {
+          pointer: '/verifiablePresentation',
+        });
       const o = body.options ?? {};
-      vcApiAnswer(res, await identity.verifyPresentation(body.verifiablePresentation, { audience: o.domain, challenge: o.challenge, requireCredentials: false, holderBinding: true }));
+      vcApiAnswer(
+        res,
+        await identity.verifyPresentation(body.verifiablePresentation, {
+          audience: o.domain,
+          challenge: o.challenge,
+          requireCredentials: false,
+          holderBinding: true,
+        }),
+      );
     }),
   );
   return r;

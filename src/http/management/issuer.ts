@@ -31,12 +31,21 @@ export function issuerManagementRouter(issuer: Issuer): Router {
   r.post(
     '/v1/issuer/credentials',
     wrap(async (req, res) => {
-      const b = (req.body ?? {}) as { holderDid?: unknown; type?: unknown; claims?: unknown; deliver?: unknown };
-      if (typeof b.holderDid !== 'string') throw new ValidationError('holderDid (a DID) is required', { pointer: '/holderDid' });
+      const b = (req.body ?? {}) as {
+        holderDid?: unknown;
+        type?: unknown;
+        claims?: unknown;
+        deliver?: unknown;
+      };
+      if (typeof b.holderDid !== 'string')
+        throw new ValidationError('holderDid (a DID) is required', { pointer: '/holderDid' });
       const rec = await issuer.issue({
         holderDid: b.holderDid,
         type: typeof b.type === 'string' ? b.type : undefined,
-        claims: typeof b.claims === 'object' && b.claims !== null ? (b.claims as Record<string, unknown>) : undefined,
+        claims:
+          typeof b.claims === 'object' && b.claims !== null
+            ? (b.claims as Record<string, unknown>)
+            : undefined,
         deliver: b.deliver === true,
       });
       res.status(201).json(view(rec));
@@ -58,7 +67,9 @@ export function issuerManagementRouter(issuer: Issuer): Router {
     '/v1/issuer/credentials/:id/reject',
     wrap(async (req, res) => {
       const reason = (req.body as { reason?: unknown } | undefined)?.reason;
-      res.json(view(await issuer.reject(String(req.params.id), typeof reason === 'string' ? reason : undefined)));
+      res.json(
+        view(await issuer.reject(String(req.params.id), typeof reason === 'string' ? reason : undefined)),
+      );
     }),
   );
   return r;

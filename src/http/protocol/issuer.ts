@@ -34,7 +34,13 @@ export function issuerProtocolRouter(issuer: Issuer): Router {
       res
         .status(201)
         .location(`${ISSUER_PATH}/requests/${rec.id}`)
-        .json({ '@context': ['https://w3id.org/dspace-dcp/v1.0/dcp.jsonld'], type: 'CredentialStatus', issuerPid: rec.id, holderPid: rec.holderPid ?? rec.id, status: rec.status });
+        .json({
+          '@context': ['https://w3id.org/dspace-dcp/v1.0/dcp.jsonld'],
+          type: 'CredentialStatus',
+          issuerPid: rec.id,
+          holderPid: rec.holderPid ?? rec.id,
+          status: rec.status,
+        });
     }),
   );
   r.get(

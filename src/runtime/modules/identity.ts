@@ -13,7 +13,10 @@ import type { Config } from '../../config/index.js';
 import type { ModuleFactory } from '../module.js';
 
 /** The signing key: PONTIS_IDENTITY_KEY / identity.key, else identity.keyFile, else <dataDir>/keys/signing.jwk (made on first start). */
-export async function loadConnectorKeys(config: Config, log?: { info(o: object, m: string): void }): Promise<KeyRing> {
+export async function loadConnectorKeys(
+  config: Config,
+  log?: { info(o: object, m: string): void },
+): Promise<KeyRing> {
   if (config.identity.key) return loadKeys({ json: config.identity.key });
   if (config.identity.keyFile) return loadKeys({ file: config.identity.keyFile });
   const file = join(config.dataDir, 'keys', 'signing.jwk');
@@ -39,7 +42,10 @@ export function trustedIssuersFrom(config: Config): TrustedIssuers {
 export const identityModule: ModuleFactory = async (ctx) => {
   const { config, services } = ctx;
   const keys = await loadConnectorKeys(config, ctx.log);
-  const fetchJson = createFetchJson({ timeoutMs: config.network.timeoutMs, maxBytes: config.limits.bodyBytes });
+  const fetchJson = createFetchJson({
+    timeoutMs: config.network.timeoutMs,
+    maxBytes: config.limits.bodyBytes,
+  });
   const identity = createIdentityService({
     did: services.did,
     keys,
@@ -53,7 +59,16 @@ export const identityModule: ModuleFactory = async (ctx) => {
     membershipCredentialType: config.identity.membershipCredentialType,
     credentialServiceUrl: ctx.urls.public + CREDENTIAL_SERVICE_PATH,
     dspUrl: ctx.urls.public,
-    extraServices: config.role === 'issuer' ? [{ id: `${services.did}#issuer-service`, type: 'IssuerService', serviceEndpoint: ctx.urls.public + ISSUER_PATH }] : [],
+    extraServices:
+      config.role === 'issuer'
+        ? [
+            {
+              id: `${services.did}#issuer-service`,
+              type: 'IssuerService',
+              serviceEndpoint: ctx.urls.public + ISSUER_PATH,
+            },
+          ]
+        : [],
     allowHttpLoopback: config.identity.allowHttpDidWeb,
     didCacheTtlMs: config.identity.didCacheTtlMs,
     statusListTtlMs: config.identity.statusListCacheTtlMs,

@@ -13,7 +13,10 @@ import { loadConnectorKeys } from './identity.js';
  */
 export const issuerModule: ModuleFactory = async (ctx) => {
   const { config } = ctx;
-  const fetchJson = createFetchJson({ timeoutMs: config.network.timeoutMs, maxBytes: config.limits.bodyBytes });
+  const fetchJson = createFetchJson({
+    timeoutMs: config.network.timeoutMs,
+    maxBytes: config.limits.bodyBytes,
+  });
   const guarded = async (url: string, init?: Parameters<typeof fetchJson>[1]) => {
     await ctx.assertAllowedUrl(url);
     return fetchJson(url, init);
@@ -28,9 +31,17 @@ export const issuerModule: ModuleFactory = async (ctx) => {
     templates: config.issuer.templates,
     onboardingSecret: config.issuer.onboardingSecret,
     statusListLength: config.issuer.statusListLength,
-    resolver: createDidResolver({ fetchJson: guarded, allowHttpLoopback: config.identity.allowHttpDidWeb, ttlMs: config.identity.didCacheTtlMs }),
+    resolver: createDidResolver({
+      fetchJson: guarded,
+      allowHttpLoopback: config.identity.allowHttpDidWeb,
+      ttlMs: config.identity.didCacheTtlMs,
+    }),
     jtiStore: createSqlJtiStore(ctx.db),
     fetchJson: guarded,
   });
-  return { name: 'issuer', protocol: issuerProtocolRouter(issuer), management: issuerManagementRouter(issuer) };
+  return {
+    name: 'issuer',
+    protocol: issuerProtocolRouter(issuer),
+    management: issuerManagementRouter(issuer),
+  };
 };

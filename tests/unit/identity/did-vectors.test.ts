@@ -16,29 +16,43 @@ const noNetwork = async (url: string): Promise<unknown> => {
 };
 
 describe.skipIf(!HAVE_SHARED)(`DID vectors (${HAVE_SHARED ? DIR : 'skipped: ../shared is absent'})`, () => {
-  it.each(['ed25519-x25519.json', 'nist-curves.json'])('did:key %s resolves to the vector keys in every relationship', async (file) => {
-    const resolver = createDidResolver({ fetchJson: noNetwork });
-    const vectors = read(`did-method-key/${file}`) as Record<string, { didDocument: DidDocument }>;
-    let checked = 0;
-    for (const [did, v] of Object.entries(vectors)) {
-      const want = v.didDocument.verificationMethod![0]!;
-      // P-521 is outside what Pontis accepts (Ed25519, P-256; P-384 for vectors).
-      if (want.publicKeyJwk?.crv === 'P-521') continue;
-      const doc = await resolver.resolve(did);
-      expect(doc.id).toBe(did);
-      const vm = doc.verificationMethod![0]!;
-      for (const rel of ['authentication', 'assertionMethod', 'capabilityInvocation'] as const) expect(doc[rel]).toContain(vm.id);
-      const jwk = verificationMethodToJwk(vm);
-      const wantJwk = verificationMethodToJwk(want);
-      expect({ crv: jwk.crv, x: jwk.x, y: jwk.y }).toEqual({ crv: wantJwk.crv, x: wantJwk.x, y: wantJwk.y });
-      checked++;
-    }
-    expect(checked).toBeGreaterThan(0);
-  });
+  it.each(['ed25519-x25519.json', 'nist-curves.json'])(
+    'did:key %s resolves to the vector keys in every relationship',
+    async (file) => {
+      const resolver = createDidResolver({ fetchJson: noNetwork });
+      const vectors = read(`did-method-key/${file}`) as Record<string, { didDocument: DidDocument }>;
+      let checked = 0;
+      for (const [did, v] of Object.entries(vectors)) {
+        const want = v.didDocument.verificationMethod![0]!;
+        // P-521 is outside what Pontis accepts (Ed25519, P-256; P-384 for vectors).
+        if (want.publicKeyJwk?.crv === 'P-521') continue;
+        const doc = await resolver.resolve(did);
+        expect(doc.id).toBe(did);
+        const vm = doc.verificationMethod![0]!;
+        for (const rel of ['authentication', 'assertionMethod', 'capabilityInvocation'] as const)
+          expect(doc[rel]).toContain(vm.id);
+        const jwk = verificationMethodToJwk(vm);
+        const wantJwk = verificationMethodToJwk(want);
+        expect({ crv: jwk.crv, x: jwk.x, y: jwk.y }).toEqual({
+          crv: wantJwk.crv,
+          x: wantJwk.x,
+          y: wantJwk.y,
+        });
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(0);
+    },
+  );
 
   it('resolver-spruce-key: valid did:key resolve, "did:key;invalid" is invalidDid', async () => {
     const resolver = createDidResolver({ fetchJson: noNetwork });
-    const suite = read('did-test-suite/resolver-spruce-key.json') as { executions: { function: string; input: { did: string }; output: { didDocument?: DidDocument; didResolutionMetadata: { error?: string } } }[] };
+    const suite = read('did-test-suite/resolver-spruce-key.json') as {
+      executions: {
+        function: string;
+        input: { did: string };
+        output: { didDocument?: DidDocument; didResolutionMetadata: { error?: string } };
+      }[];
+    };
     for (const ex of suite.executions.filter((e) => e.function === 'resolve')) {
       if (ex.output.didResolutionMetadata.error === 'invalidDid') {
         await expect(resolver.resolve(ex.input.did)).rejects.toMatchObject({ code: 'did_invalid' });
@@ -48,7 +62,10 @@ describe.skipIf(!HAVE_SHARED)(`DID vectors (${HAVE_SHARED ? DIR : 'skipped: ../s
         const want = ex.output.didDocument!.verificationMethod![0]!;
         // secp256k1 keys are not ones Pontis verifies with: compare the ids only.
         if (/Secp256k1/.test(want.type)) expect(doc.verificationMethod![0]!.id).toBe(want.id);
-        else expect(verificationMethodToJwk(doc.verificationMethod![0]!)).toMatchObject({ x: verificationMethodToJwk(want).x });
+        else
+          expect(verificationMethodToJwk(doc.verificationMethod![0]!)).toMatchObject({
+            x: verificationMethodToJwk(want).x,
+          });
       }
     }
   });
@@ -59,9 +76,13 @@ describe.skipIf(!HAVE_SHARED)(`DID vectors (${HAVE_SHARED ? DIR : 'skipped: ../s
   });
 
   it('did:web documents served from a stub resolve; a missing one is did_unresolvable; an id mismatch is refused', async () => {
-    const db = read('did-test-suite/did-web-spruce.json') as { dids: string[] } & Record<string, { didDocumentDataModel: { properties: DidDocument } }>;
+    const db = read('did-test-suite/did-web-spruce.json') as { dids: string[] } & Record<
+      string,
+      { didDocumentDataModel: { properties: DidDocument } }
+    >;
     const served = new Map<string, unknown>();
-    for (const did of db.dids) served.set(didWebToUrl(did).toString(), db[did]!.didDocumentDataModel.properties);
+    for (const did of db.dids)
+      served.set(didWebToUrl(did).toString(), db[did]!.didDocumentDataModel.properties);
     served.set(didWebToUrl('did:web:example.com').toString(), { id: 'did:web:evil.example' });
     const fetched: string[] = [];
     const resolver = createDidResolver({
@@ -72,10 +93,18 @@ describe.skipIf(!HAVE_SHARED)(`DID vectors (${HAVE_SHARED ? DIR : 'skipped: ../s
       },
     });
     for (const did of db.dids) expect((await resolver.resolve(did)).id).toBe(did);
-    const web = read('did-test-suite/resolver-spruce-web.json') as { executions: { function: string; input: { did: string }; output: { didResolutionMetadata: { error?: string } } }[] };
+    const web = read('did-test-suite/resolver-spruce-web.json') as {
+      executions: {
+        function: string;
+        input: { did: string };
+        output: { didResolutionMetadata: { error?: string } };
+      }[];
+    };
     const notFound = web.executions.find((e) => e.output.didResolutionMetadata.error === 'notFound')!;
     await expect(resolver.resolve(notFound.input.did)).rejects.toMatchObject({ code: 'did_unresolvable' });
-    await expect(resolver.resolve('did:web:example.com')).rejects.toMatchObject({ code: 'did_document_id_mismatch' });
+    await expect(resolver.resolve('did:web:example.com')).rejects.toMatchObject({
+      code: 'did_document_id_mismatch',
+    });
     // cached: a second resolve does not fetch again
     const n = fetched.length;
     await resolver.resolve(db.dids[0]!);
@@ -87,7 +116,11 @@ describe('DID resolver cache', () => {
   it('refetches after the TTL', async () => {
     let t = 0;
     let calls = 0;
-    const resolver = createDidResolver({ ttlMs: 1000, now: () => t, fetchJson: async () => (calls++, { id: 'did:web:a.example' }) });
+    const resolver = createDidResolver({
+      ttlMs: 1000,
+      now: () => t,
+      fetchJson: async () => (calls++, { id: 'did:web:a.example' }),
+    });
     await resolver.resolve('did:web:a.example');
     t = 999;
     await resolver.resolve('did:web:a.example');
@@ -95,6 +128,8 @@ describe('DID resolver cache', () => {
     t = 1001;
     await resolver.resolve('did:web:a.example');
     expect(calls).toBe(2);
-    await expect(resolver.resolve('did:example:123')).rejects.toMatchObject({ code: 'did_method_unsupported' });
+    await expect(resolver.resolve('did:example:123')).rejects.toMatchObject({
+      code: 'did_method_unsupported',
+    });
   });
 });

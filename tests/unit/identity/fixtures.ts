@@ -31,7 +31,11 @@ export class World {
     this.resolver = createDidResolver({ fetchJson: this.fetchJson, allowHttpLoopback: true, ttlMs: 60_000 });
   }
 
-  async party(name: string, alg: KeyAlgorithm = 'Ed25519', services: { credentialServiceUrl?: string; dspUrl?: string } = {}): Promise<Party> {
+  async party(
+    name: string,
+    alg: KeyAlgorithm = 'Ed25519',
+    services: { credentialServiceUrl?: string; dspUrl?: string } = {},
+  ): Promise<Party> {
     const did = `did:web:${name}.example`;
     const keys = await keyRingFrom(await generateKeyPair(alg));
     const doc = buildDidDocument({ did, keys, ...services });

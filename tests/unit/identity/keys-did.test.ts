@@ -12,9 +12,18 @@ describe('keys', () => {
     const k = await generateKeyPair(alg);
     expect(k.privateJwk.d).toBeTypeOf('string');
     expect(k.publicJwk).not.toHaveProperty('d');
-    expect(k.kid).toBe(await jose.calculateJwkThumbprint({ kty: k.publicJwk.kty, crv: k.publicJwk.crv, x: k.publicJwk.x, y: k.publicJwk.y }));
+    expect(k.kid).toBe(
+      await jose.calculateJwkThumbprint({
+        kty: k.publicJwk.kty,
+        crv: k.publicJwk.crv,
+        x: k.publicJwk.x,
+        y: k.publicJwk.y,
+      }),
+    );
     const ring = await loadKeys({ json: keyFileContent(k) });
-    const jws = await new jose.CompactSign(new TextEncoder().encode('x')).setProtectedHeader({ alg: ring.current.alg }).sign(ring.current.privateKey);
+    const jws = await new jose.CompactSign(new TextEncoder().encode('x'))
+      .setProtectedHeader({ alg: ring.current.alg })
+      .sign(ring.current.privateKey);
     await expect(jose.compactVerify(jws, await jose.importJWK(k.publicJwk, k.alg))).resolves.toBeTruthy();
   });
 
@@ -42,7 +51,9 @@ describe('keys', () => {
     expect(doc.capabilityInvocation).toEqual(doc.verificationMethod!.map((v) => v.id));
     const later = new Date(t0.getTime() + 3601_000);
     expect((await loadKeys({ json: content }, { now: later })).previous).toEqual([]);
-    expect(buildDidDocument({ did, keys: ring, now: later }).verificationMethod!.map((v) => v.id)).toEqual([`${did}#${k2.kid}`]);
+    expect(buildDidDocument({ did, keys: ring, now: later }).verificationMethod!.map((v) => v.id)).toEqual([
+      `${did}#${k2.kid}`,
+    ]);
   });
 });
 
@@ -52,18 +63,30 @@ describe('DID documents', () => {
     const ring = await loadKeys({ json: keyFileContent(k) });
     const did = didWebFromUrl('http://127.0.0.1:8181');
     expect(did).toBe('did:web:127.0.0.1%3A8181');
-    const doc = buildDidDocument({ did, keys: ring, credentialServiceUrl: 'http://127.0.0.1:8181/cs', dspUrl: 'http://127.0.0.1:8181/dsp' });
+    const doc = buildDidDocument({
+      did,
+      keys: ring,
+      credentialServiceUrl: 'http://127.0.0.1:8181/cs',
+      dspUrl: 'http://127.0.0.1:8181/dsp',
+    });
     expect(doc.id).toBe(did);
-    for (const rel of ['authentication', 'assertionMethod', 'capabilityInvocation'] as const) expect(doc[rel]).toEqual([`${did}#${k.kid}`]);
+    for (const rel of ['authentication', 'assertionMethod', 'capabilityInvocation'] as const)
+      expect(doc[rel]).toEqual([`${did}#${k.kid}`]);
     expect(doc.verificationMethod![0]!.publicKeyJwk).not.toHaveProperty('d');
     expect(findService(doc, 'CredentialService')).toBe('http://127.0.0.1:8181/cs');
     expect(findService(doc, 'DataService')).toBe('http://127.0.0.1:8181/dsp');
   });
 
   it('maps did:web to HTTPS, and to HTTP only for loopback hosts when allowed', () => {
-    expect(didWebToUrl('did:web:127.0.0.1%3A8181').toString()).toBe('https://127.0.0.1:8181/.well-known/did.json');
-    expect(didWebToUrl('did:web:127.0.0.1%3A8181', { allowHttpLoopback: true }).toString()).toBe('http://127.0.0.1:8181/.well-known/did.json');
-    expect(didWebToUrl('did:web:example.com', { allowHttpLoopback: true }).toString()).toBe('https://example.com/.well-known/did.json');
+    expect(didWebToUrl('did:web:127.0.0.1%3A8181').toString()).toBe(
+      'https://127.0.0.1:8181/.well-known/did.json',
+    );
+    expect(didWebToUrl('did:web:127.0.0.1%3A8181', { allowHttpLoopback: true }).toString()).toBe(
+      'http://127.0.0.1:8181/.well-known/did.json',
+    );
+    expect(didWebToUrl('did:web:example.com', { allowHttpLoopback: true }).toString()).toBe(
+      'https://example.com/.well-known/did.json',
+    );
     expect(() => didWebToUrl('did:web:example.com:..:x')).toThrow(/path is invalid/);
     expect(() => didWebToUrl('did:web:exa%2Fmple.com')).toThrow(/host is invalid/);
   });

@@ -30,14 +30,32 @@ interface Case {
   expected_result: 'success' | 'failure';
 }
 
-const cases: [string, Case][] = HAVE_SHARED ? Object.entries((JSON.parse(readFileSync(join(DIR, 'jose-test-mapping.json'), 'utf8')) as { JOSETestMapping: Record<string, Case> }).JOSETestMapping) : [];
+const cases: [string, Case][] = HAVE_SHARED
+  ? Object.entries(
+      (
+        JSON.parse(readFileSync(join(DIR, 'jose-test-mapping.json'), 'utf8')) as {
+          JOSETestMapping: Record<string, Case>;
+        }
+      ).JOSETestMapping,
+    )
+  : [];
 type KeyFile = VerificationMethod & { secretKeyJwk: jose.JWK; publicKeyJwk: jose.JWK };
 const keyFile = (f: string) => JSON.parse(readFileSync(join(DIR, f), 'utf8')) as KeyFile;
-const allKeys = (): KeyFile[] => (HAVE_SHARED ? readdirSync(DIR).filter((f) => /^vm-.*\.json$/.test(f)).map(keyFile) : []);
+const allKeys = (): KeyFile[] =>
+  HAVE_SHARED
+    ? readdirSync(DIR)
+        .filter((f) => /^vm-.*\.json$/.test(f))
+        .map(keyFile)
+    : [];
 
 function verifierFor(vm: KeyFile) {
   const others = allKeys();
-  const publicVm = (k: KeyFile): VerificationMethod => ({ id: k.id, type: k.type, controller: k.controller, publicKeyJwk: k.publicKeyJwk });
+  const publicVm = (k: KeyFile): VerificationMethod => ({
+    id: k.id,
+    type: k.type,
+    controller: k.controller,
+    publicKeyJwk: k.publicKeyJwk,
+  });
   let outerDone = false;
   return createCredentialVerifier({
     resolver: createDidResolver({ fetchJson: async () => ({}) }),
@@ -57,52 +75,76 @@ function readInput(c: Case): unknown {
   return c.input_file.endsWith('.json') ? (JSON.parse(text) as unknown) : text.trim();
 }
 
-describe.skipIf(!HAVE_SHARED)(`vc-jose-cose test suite (${HAVE_SHARED ? DIR : 'skipped: ../shared is absent'})`, () => {
-  it.each(cases)('%s', async (_title, c) => {
-    const vm = keyFile(c.key_file);
-    const signer = { alg: vm.secretKeyJwk.alg!, kid: vm.id, key: await jose.importJWK(vm.secretKeyJwk, vm.secretKeyJwk.alg) };
-    const input = readInput(c);
-    let ok: boolean;
-    let why = '';
-    if (c.fn === 'issue') {
-      try {
-        if (c.feature === 'credential_jose') {
-          const issuer = (input as JsonObject).issuer as string;
-          const jwt = (await issueCredential({ credential: input as JsonObject, format: 'vc-jose', issuerDid: issuer, key: signer })) as string;
-          // credential-full's status list lives at example.org: the replay checks the securing, not revocation
-          const r = await verifierFor(vm).verifyCredential(jwt, { trustedIssuers: null, skipStatus: true });
-          ok = r.verified;
-          why = JSON.stringify(r.errors);
-        } else {
-          const vp = input as JsonObject;
-          const holder = (vp.holder as string | undefined) ?? vm.controller;
-          // the inputs hold credentials as enveloped JWTs or objects; a holder presents them as they are
-          const creds = ((vp.verifiableCredential as unknown[]) ?? []).map((c) => (typeof c === 'object' && c && (c as JsonObject).type === 'EnvelopedVerifiableCredential' ? String((c as JsonObject).id).replace(/^data:application\/vc\+jwt,/, '') : c)) as (string | JsonObject)[];
-          const jwt = (await issuePresentation({ holderDid: holder, key: signer, credentials: creds })) as string;
-          const header = jose.decodeProtectedHeader(jwt);
-          ok = header.typ === 'vp+jwt' && jose.decodeJwt(jwt).holder === holder;
-          await jose.compactVerify(jwt, await jose.importJWK(vm.publicKeyJwk, vm.publicKeyJwk.alg));
+describe.skipIf(!HAVE_SHARED)(
+  `vc-jose-cose test suite (${HAVE_SHARED ? DIR : 'skipped: ../shared is absent'})`,
+  () => {
+    it.each(cases)('%s', async (_title, c) => {
+      const vm = keyFile(c.key_file);
+      const signer = {
+        alg: vm.secretKeyJwk.alg!,
+        kid: vm.id,
+        key: await jose.importJWK(vm.secretKeyJwk, vm.secretKeyJwk.alg),
+      };
+      const input = readInput(c);
+      let ok: boolean;
+      let why = '';
+      if (c.fn === 'issue') {
+        try {
+          if (c.feature === 'credential_jose') {
+            const issuer = (input as JsonObject).issuer as string;
+            const jwt = (await issueCredential({
+              credential: input as JsonObject,
+              format: 'vc-jose',
+              issuerDid: issuer,
+              key: signer,
+            })) as string;
+            // credential-full's status list lives at example.org: the replay checks the securing, not revocation
+            const r = await verifierFor(vm).verifyCredential(jwt, { trustedIssuers: null, skipStatus: true });
+            ok = r.verified;
+            why = JSON.stringify(r.errors);
+          } else {
+            const vp = input as JsonObject;
+            const holder = (vp.holder as string | undefined) ?? vm.controller;
+            // the inputs hold credentials as enveloped JWTs or objects; a holder presents them as they are
+            const creds = ((vp.verifiableCredential as unknown[]) ?? []).map((c) =>
+              typeof c === 'object' && c && (c as JsonObject).type === 'EnvelopedVerifiableCredential'
+                ? String((c as JsonObject).id).replace(/^data:application\/vc\+jwt,/, '')
+                : c,
+            ) as (string | JsonObject)[];
+            const jwt = (await issuePresentation({
+              holderDid: holder,
+              key: signer,
+              credentials: creds,
+            })) as string;
+            const header = jose.decodeProtectedHeader(jwt);
+            ok = header.typ === 'vp+jwt' && jose.decodeJwt(jwt).holder === holder;
+            await jose.compactVerify(jwt, await jose.importJWK(vm.publicKeyJwk, vm.publicKeyJwk.alg));
+          }
+        } catch (e) {
+          ok = false;
+          why = (e as Error).message;
         }
-      } catch (e) {
-        ok = false;
-        why = (e as Error).message;
+      } else {
+        const v = verifierFor(vm);
+        const r =
+          c.feature === 'credential_jose'
+            ? await v.verifyCredential(input, { trustedIssuers: null })
+            : await v.verifyPresentation(input, {
+                trustedIssuers: null,
+                now:
+                  typeof input === 'string' ? new Date((jose.decodeJwt(input).iat ?? 0) * 1000) : undefined,
+                holderBinding: false,
+                unsupportedCredentials: 'warn',
+              });
+        if (c.number === 7)
+          expect(r.warnings.join(' '), 'sd-jwt and cose credentials are reported as not verified').toMatch(
+            /vc\+sd-jwt.*vc\+cose/,
+          );
+        ok = r.verified;
+        why = JSON.stringify(r.errors);
+        if (!ok) expect(r.errors.length, 'a refusal names the failed check').toBeGreaterThan(0);
       }
-    } else {
-      const v = verifierFor(vm);
-      const r =
-        c.feature === 'credential_jose'
-          ? await v.verifyCredential(input, { trustedIssuers: null })
-          : await v.verifyPresentation(input, {
-              trustedIssuers: null,
-              now: typeof input === 'string' ? new Date((jose.decodeJwt(input).iat ?? 0) * 1000) : undefined,
-              holderBinding: false,
-              unsupportedCredentials: 'warn',
-            });
-      if (c.number === 7) expect(r.warnings.join(' '), 'sd-jwt and cose credentials are reported as not verified').toMatch(/vc\+sd-jwt.*vc\+cose/);
-      ok = r.verified;
-      why = JSON.stringify(r.errors);
-      if (!ok) expect(r.errors.length, 'a refusal names the failed check').toBeGreaterThan(0);
-    }
-    expect(ok, why).toBe(c.expected_result === 'success');
-  });
-});
+      expect(ok, why).toBe(c.expected_result === 'success');
+    });
+  },
+);
