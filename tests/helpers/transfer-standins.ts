@@ -55,11 +55,14 @@ export async function standInIdentity(did: string, s: StandIns): Promise<Identit
   };
 }
 
+const identities = new WeakMap<StandIns, Promise<IdentityService>>();
+
 /** A module that fills identity, negotiations and catalog with the stand-ins. */
 export function standInModule(s: StandIns): ModuleFactory {
   return async (ctx) => {
     ctx.services.did = s.did;
-    ctx.services.identity = await standInIdentity(s.did, s);
+    // Replicas of one connector share its key.
+    ctx.services.identity = await (identities.get(s) ?? identities.set(s, standInIdentity(s.did, s)).get(s)!);
     ctx.services.negotiations = { agreement: async (id) => s.agreements.get(id) };
     ctx.services.catalog = {
       resolveOffer: async () => undefined,

@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningConnector } from '../../src/runtime/connector.js';
+import type { Database } from '../../src/store/index.js';
 import { transferModule } from '../../src/runtime/modules/transfer.js';
 import { startTestConnector } from './connector.js';
 import { standInModule } from './transfer-standins.js';
@@ -14,14 +15,21 @@ import type { StandIns } from './transfer-standins.js';
 
 export * from './transfer-standins.js';
 
-export async function startTransferConnector(s: StandIns, overrides: Record<string, unknown> = {}) {
+export async function startTransferConnector(
+  s: StandIns,
+  overrides: Record<string, unknown> = {},
+  options: { database?: Database } = {},
+) {
   return startTestConnector(
     {
       outbox: { pollMs: 20, retryBaseMs: 20, retryMaxMs: 200 },
       transfer: { monitorIntervalMs: 200 },
       ...overrides,
     } as never,
-    { modules: [standInModule(s), transferModule] },
+    {
+      modules: [standInModule(s), transferModule],
+      ...(options.database ? { database: options.database } : {}),
+    },
   );
 }
 

@@ -192,9 +192,9 @@ export class Enforcer {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, 512);
         try {
-          const results = this.deps.audit
-            ? await this.deps.db.transaction((tx) => this.decideBatch(tx, batch))
-            : await this.decideBatch(this.deps.db, batch);
+          // One transaction: the row lock taken by the reservation is held until unused uses are given
+          // back, so another replica never sees (and refuses on) a reservation that is being returned.
+          const results = await this.deps.db.transaction((tx) => this.decideBatch(tx, batch));
           batch.forEach((p, i) => p.resolve(results[i]));
         } catch (e) {
           for (const p of batch) p.reject(e);
