@@ -24,6 +24,8 @@ import { DCP_CONTEXT_URL } from '../protocol/jsonld/document-loader.js';
 
 export const ISSUER_SERVICE_TYPE = 'IssuerService';
 export const ONBOARDING_SECRET_HEADER = 'x-pontis-onboarding-secret';
+/** Outbox topic of deliveries to holders (retried with backoff; idempotent: the holder replaces by id). */
+export const DELIVERY_TOPIC = 'issuer.deliver';
 
 export interface CredentialTemplate {
   claims: Record<string, unknown>;
@@ -45,6 +47,11 @@ export interface IssuerOptions {
   resolver: DidResolver;
   jtiStore: JtiStore;
   fetchJson: FetchJson;
+  /**
+   * The outbox: when given, deliveries are enqueued in the transaction that issues and sent by
+   * the dispatcher (register `handlers()`); otherwise they are made inline, once.
+   */
+  enqueue?: (tx: Queryable, message: { topic: string; payload: unknown; key?: string }) => Promise<unknown>;
   now?: () => Date;
 }
 
@@ -170,8 +177,9 @@ export function createIssuer(o: IssuerOptions) {
     type: string,
     claims: Record<string, unknown>,
     holderPid?: string,
+    deliver = false,
   ): Promise<IssuedRecord> {
-    return o.db.transaction(async (tx) => {
+    const rec = await o.db.transaction(async (tx) => {
       await ensureList(tx);
       const alloc = await tx.query<{ idx: number }>(
         'UPDATE issuer_status_lists SET next_index = next_index + 1 WHERE id = $1 AND next_index < $2 RETURNING next_index - 1 AS idx',
@@ -207,13 +215,15 @@ export function createIssuer(o: IssuerOptions) {
           JSON.stringify(credential),
         ],
       );
+      if (deliver && o.enqueue) await o.enqueue(tx, { topic: DELIVERY_TOPIC, payload: { id }, key: id });
       return get(id, tx);
     });
+    return deliver && !o.enqueue ? attemptDelivery(rec) : rec;
   }
 
-  /** Delivers an issued credential to the holder's credential service (DCP storage API). */
-  async function deliver(record: IssuedRecord): Promise<IssuedRecord> {
-    try {
+  /** Delivers an issued credential to the holder's credential service (DCP storage API); throws on failure. */
+  async function deliverOrThrow(record: IssuedRecord): Promise<void> {
+    {
       const doc = await o.resolver.resolve(record.holderDid);
       const cs = findService(doc, 'CredentialService');
       if (!cs)
@@ -251,6 +261,13 @@ export function createIssuer(o: IssuerOptions) {
         'UPDATE issuer_credentials SET delivered_at = now(), delivery_error = NULL WHERE id = $1',
         [record.id],
       );
+    }
+  }
+
+  /** One delivery attempt; a failure is recorded on the record (delivery_error), not thrown. */
+  async function attemptDelivery(record: IssuedRecord): Promise<IssuedRecord> {
+    try {
+      await deliverOrThrow(record);
     } catch (e) {
       await o.db.query('UPDATE issuer_credentials SET delivery_error = $2 WHERE id = $1', [
         record.id,
@@ -285,7 +302,7 @@ export function createIssuer(o: IssuerOptions) {
         input.type ?? 'MembershipCredential',
         input.claims ?? {},
       );
-      return input.deliver ? deliver(rec) : rec;
+      return rec;
     },
     async revoke(id: string): Promise<IssuedRecord> {
       const rec = await get(id);
@@ -382,7 +399,7 @@ export function createIssuer(o: IssuerOptions) {
         );
       const id = randomUUID();
       if (o.onboardingSecret && secret !== undefined && sameSecret(secret, o.onboardingSecret)) {
-        return deliver(await issueRecord(id, checked.did, type, {}, body.holderPid));
+        return issueRecord(id, checked.did, type, {}, body.holderPid, true);
       }
       if (secret !== undefined)
         throw new ForbiddenError('the onboarding secret is wrong', undefined, 'wrong_onboarding_secret');
@@ -415,7 +432,7 @@ export function createIssuer(o: IssuerOptions) {
     async approve(id: string): Promise<IssuedRecord> {
       const rec = await get(id);
       if (rec.status !== 'RECEIVED') throw new ConflictError(`${id} is ${rec.status}, not waiting`);
-      return deliver(await issueRecord(id, rec.holderDid, rec.credentialType, rec.claims, rec.holderPid));
+      return issueRecord(id, rec.holderDid, rec.credentialType, rec.claims, rec.holderPid, true);
     },
     async reject(id: string, reason = 'rejected by the operator'): Promise<IssuedRecord> {
       const rec = await get(id);
@@ -426,7 +443,26 @@ export function createIssuer(o: IssuerOptions) {
       ]);
       return get(id);
     },
-    deliver,
+    /** Outbox handlers to register when `enqueue` is given. */
+    handlers() {
+      return {
+        [DELIVERY_TOPIC]: {
+          handle: async (payload: unknown) => {
+            const id = isObject(payload) && typeof payload.id === 'string' ? payload.id : '';
+            const rec = await get(id);
+            try {
+              await deliverOrThrow(rec);
+            } catch (e) {
+              await o.db.query('UPDATE issuer_credentials SET delivery_error = $2 WHERE id = $1', [
+                id,
+                (e as Error).message,
+              ]);
+              throw e;
+            }
+          },
+        },
+      };
+    },
   };
 }
 

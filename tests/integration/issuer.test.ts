@@ -35,6 +35,16 @@ describe('issuer role and onboarding', () => {
     await Promise.all([issuer, alice, bob].map((c) => c?.stop()));
   });
 
+  /** Deliveries go through the issuer's outbox: wait for them (bounded). */
+  async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const v = await fn();
+      if (ok(v) || Date.now() > until) return v;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   const held = async (c: RunningConnector) =>
     (
       (await (await management(c, '/v1/identity/credentials')).json()) as {
@@ -63,7 +73,10 @@ describe('issuer role and onboarding', () => {
     );
     expect(res.status).toBe(201);
     expect(((await res.json()) as { status: string }).status).toBe('ISSUED');
-    const items = await held(alice);
+    const items = await eventually(
+      () => held(alice),
+      (v) => v.length > 0,
+    );
     expect(items).toHaveLength(1);
     expect(items[0]!.types).toContain('MembershipCredential');
     const p = await (bob.services.identity as IdentityService).authenticate(
@@ -91,8 +104,21 @@ describe('issuer role and onboarding', () => {
       method: 'POST',
     });
     expect(approved.status).toBe(200);
-    expect(((await approved.json()) as { deliveredAt?: string }).deliveredAt).toBeTypeOf('string');
-    expect(await held(bob)).toHaveLength(1);
+    expect(((await approved.json()) as { status: string }).status).toBe('ISSUED');
+    expect(
+      await eventually(
+        () => held(bob),
+        (v) => v.length > 0,
+      ),
+    ).toHaveLength(1);
+    const record = await eventually(
+      async () =>
+        (await (await management(issuer, `/v1/issuer/credentials/${issuerPid}`)).json()) as {
+          deliveredAt?: string;
+        },
+      (r) => r.deliveredAt !== undefined,
+    );
+    expect(record.deliveredAt).toBeTypeOf('string');
   });
 
   it('revokes on request: the status list says so and a verifier refuses the credential', async () => {

@@ -38,7 +38,9 @@ export const issuerModule: ModuleFactory = async (ctx) => {
     }),
     jtiStore: createSqlJtiStore(ctx.db),
     fetchJson: guarded,
+    enqueue: (tx, message) => ctx.outbox.enqueue(tx, message),
   });
+  for (const [topic, handler] of Object.entries(issuer.handlers())) ctx.outbox.register(topic, handler);
   return {
     name: 'issuer',
     protocol: issuerProtocolRouter(issuer),
