@@ -33,7 +33,8 @@ export function catalogueCommand(program: Command): void {
       }
       const config = {
         ...loaded,
-        log: { ...loaded.log, level: 'warn' as const },
+        // Failures are summarised at the end; warnings would break the progress bars.
+        log: { ...loaded.log, level: 'error' as const },
         catalogue: { ...loaded.catalogue, crawl: false },
       };
       const running = await startConnector(config);
