@@ -10,6 +10,7 @@
  * JWT forms are not JSON-LD processed (VC-JOSE does not require it), so their extra contexts are
  * not looked up; Data Integrity is, and any context the offline loader does not bundle is refused.
  */
+import { createHash } from 'node:crypto';
 import * as jose from 'jose';
 import { isKnownContextUrl } from '../protocol/jsonld/document-loader.js';
 import {
@@ -38,7 +39,7 @@ import {
   verifyDiCredentialProof,
   verifyDiPresentationProof,
 } from './data-integrity.js';
-import type { JsonLdLoader } from './data-integrity.js';
+import type { DiVerifyOutcome, JsonLdLoader } from './data-integrity.js';
 import { KeyLookupError, createKeyLookup, verifyCompactWith } from './key-lookup.js';
 import type { KeyLookup } from './key-lookup.js';
 import type { VerifiedCredential } from './participant.js';
@@ -59,6 +60,13 @@ export interface CredentialVerifierOptions {
   keyLookup?: KeyLookup;
   /** The JSON-LD loader behind DID resolution (default: the offline bundled-contexts loader). */
   documentLoader?: JsonLdLoader;
+  /**
+   * Data Integrity credential proofs that verified are remembered by the SHA-256 of the
+   * credential's JSON for this long (default 5 minutes, like the DID cache; 0 turns it off), so a
+   * credential presented again costs no RDF canonicalisation. Dates, status and trust are checked
+   * every time.
+   */
+  proofCacheTtlMs?: number;
 }
 
 export interface VerifyCallOptions {
@@ -104,6 +112,20 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
   const clock = options.now ?? (() => new Date());
   const keyLookup = options.keyLookup ?? createKeyLookup(options.resolver);
   const loader = createDidAwareLoader(options.resolver, options.documentLoader);
+  const proofCacheTtl = options.proofCacheTtlMs ?? 300_000;
+  const proofCache = new Map<string, number>();
+  async function diProofVerified(doc: JsonObject, now: Date): Promise<DiVerifyOutcome> {
+    if (proofCacheTtl <= 0) return verifyDiCredentialProof(doc, loader, now);
+    const key = createHash('sha256').update(JSON.stringify(doc)).digest('base64url');
+    const until = proofCache.get(key);
+    if (until !== undefined && until > Date.now()) return { ok: true } as const;
+    const r = await verifyDiCredentialProof(doc, loader, now);
+    if (r.ok) {
+      if (proofCache.size >= 10_000) proofCache.delete(proofCache.keys().next().value as string);
+      proofCache.set(key, Date.now() + proofCacheTtl);
+    }
+    return r;
+  }
 
   class Run {
     checks: CheckName[] = [];
@@ -353,7 +375,7 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
     }
     run.check('signature');
     run.check('issuer_key');
-    const r = await verifyDiCredentialProof(doc, loader, now);
+    const r = await diProofVerified(doc, now);
     if (!r.ok) {
       run.fail({ check: r.check ?? 'signature', message: r.message ?? 'the proof does not verify' });
       return undefined;
