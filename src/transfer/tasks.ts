@@ -78,22 +78,43 @@ export async function issueEdr(deps: TaskDeps, t: TransferRecord): Promise<DataA
   });
 }
 
+function peerStatus(e: unknown): number | undefined {
+  return e instanceof PeerError ? (e.details as { status?: number } | undefined)?.status : undefined;
+}
+
 async function deliver(deps: TaskDeps, p: SendPayload) {
   const t = await deps.manager.get(p.id);
   if (!t) return; // gone: nothing to tell
   const peer: DspPeer = { baseUrl: t.counterPartyAddress, did: t.counterPartyDid };
   if (p.event === 'request') {
     const dataAddress = t.dataAddress ? DataAddressSchema.safeParse(t.dataAddress) : undefined;
-    const answer = await deps.client.requestTransfer(
-      peer,
-      buildTransferRequestMessage({
-        consumerPid: t.consumerPid,
-        agreementId: t.agreementId,
-        format: t.format,
-        callbackAddress: deps.callbackAddress,
-        ...(dataAddress?.success ? { dataAddress: dataAddress.data } : {}),
-      }),
-    );
+    let answer;
+    try {
+      answer = await deps.client.requestTransfer(
+        peer,
+        buildTransferRequestMessage({
+          consumerPid: t.consumerPid,
+          agreementId: t.agreementId,
+          format: t.format,
+          callbackAddress: deps.callbackAddress,
+          ...(dataAddress?.success ? { dataAddress: dataAddress.data } : {}),
+        }),
+      );
+    } catch (e) {
+      // The provider refused (a 4xx other than a timeout or rate limit): asking again will not help.
+      const status = peerStatus(e);
+      if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+        const body = (e as PeerError).details as { body?: { reason?: unknown; code?: unknown } } | undefined;
+        const why = JSON.stringify(body?.body?.reason ?? body?.body?.code ?? `HTTP ${status}`);
+        await deps.manager.terminateLocally(
+          t.id,
+          t.counterPartyDid,
+          `the provider refused the request: ${why}`,
+        );
+        return;
+      }
+      throw e;
+    }
     if (answer?.providerPid) {
       const now = await deps.manager.get(t.id);
       if (now && now.providerPid === null)
@@ -135,8 +156,7 @@ async function deliver(deps: TaskDeps, p: SendPayload) {
     }
   } catch (e) {
     // A repeat after a crash: the peer refuses the transition it already made. Ask it.
-    const status =
-      e instanceof PeerError ? (e.details as { status?: number } | undefined)?.status : undefined;
+    const status = peerStatus(e);
     if (status === 400) {
       const peerPid = t.role === 'provider' ? t.consumerPid : t.providerPid;
       const remote = await deps.client.getTransfer(peer, peerPid).catch(() => undefined);
