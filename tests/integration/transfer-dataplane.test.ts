@@ -396,3 +396,60 @@ describe('push transfer', () => {
     expect(got[2]!.body.equals(s.origin.body)).toBe(true);
   });
 });
+
+describe('short-lived tokens', () => {
+  it('the consumer proxy refreshes the token before it expires, and data keeps flowing', async () => {
+    const p = newStandIns(PROVIDER);
+    const c = newStandIns(CONSUMER);
+    p.participants.set(CONSUMER, membership(CONSUMER));
+    c.participants.set(PROVIDER, membership(PROVIDER));
+    p.dataAddresses.set('asset-1', { type: 'HttpData', baseUrl: `${s.origin.url}/data` });
+    const provider = await startTransferConnector(p, {
+      transfer: { tokenTtlSeconds: 10, monitorIntervalMs: 60_000 },
+    });
+    const consumer = await startTransferConnector(c);
+    try {
+      const id = 'urn:uuid:short-lived';
+      const policy = agreementPolicy({ id, provider: PROVIDER, consumer: CONSUMER, target: 'asset-1' });
+      const base = {
+        id,
+        policy,
+        providerDid: PROVIDER,
+        consumerDid: CONSUMER,
+        assetId: 'asset-1',
+        datasetId: 'asset-1',
+        signedAt: new Date(),
+        retired: false,
+      };
+      p.agreements.set(id, { ...base, role: 'provider' });
+      c.agreements.set(id, { ...base, role: 'consumer', counterPartyAddress: provider.urls.public });
+      const res = await management(consumer, '/v1/transfers', {
+        method: 'POST',
+        body: JSON.stringify({ agreementId: id }),
+      });
+      const tid = (await json(res)).id as string;
+      await eventually(
+        async () => (await json(await management(consumer, `/v1/transfers/${tid}`))).state === 'STARTED',
+      );
+      const token = async () =>
+        (
+          await consumer.db.query<{
+            data_address: { endpointProperties: { name: string; value: string }[] };
+          }>('SELECT data_address FROM transfers WHERE id = $1', [tid])
+        ).rows[0]!.data_address.endpointProperties.find((x) => x.name === 'authorization')!.value;
+      const before = await token();
+      // 10 s tokens are always within the 10 s refresh margin: each proxied request refreshes first
+      const r = await management(consumer, `/v1/transfers/${tid}/data`);
+      expect(r.status).toBe(200);
+      await r.arrayBuffer();
+      const after = await token();
+      expect(after).not.toBe(before);
+      const again = await management(consumer, `/v1/transfers/${tid}/data`);
+      expect(again.status).toBe(200);
+      await again.arrayBuffer();
+    } finally {
+      await consumer.stop();
+      await provider.stop();
+    }
+  });
+});
