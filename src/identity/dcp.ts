@@ -96,6 +96,8 @@ export interface SelfIssuedTokenOptions {
   token?: string;
   /** At most 300 (the default). */
   ttlSeconds?: number;
+  /** No `token` claim (a Pontis credential service then grants only its public scopes). */
+  omitToken?: boolean;
   now?: Date;
 }
 
@@ -104,17 +106,18 @@ export async function createSelfIssuedToken(o: SelfIssuedTokenOptions): Promise<
   const now = o.now ?? new Date();
   const iat = Math.floor(now.getTime() / 1000);
   const ttl = Math.min(o.ttlSeconds ?? MAX_TOKEN_LIFETIME_SECONDS, MAX_TOKEN_LIFETIME_SECONDS);
-  const token =
-    o.token ??
-    (await createAccessToken({
-      ownDid: o.ownDid,
-      key: o.key,
-      audience: o.audience,
-      scopes: o.scopes ?? [],
-      ttlSeconds: ttl,
-      now,
-    }));
-  return new jose.SignJWT({ token })
+  const token = o.omitToken
+    ? undefined
+    : (o.token ??
+      (await createAccessToken({
+        ownDid: o.ownDid,
+        key: o.key,
+        audience: o.audience,
+        scopes: o.scopes ?? [],
+        ttlSeconds: ttl,
+        now,
+      })));
+  return new jose.SignJWT(token ? { token } : {})
     .setProtectedHeader({ alg: o.key.alg, typ: 'JWT', kid: `${o.ownDid}#${o.key.kid}` })
     .setIssuer(o.ownDid)
     .setSubject(o.ownDid)
@@ -357,10 +360,15 @@ export function verifyDcpRequest(
   return createDcpVerifier(options).verify(authorization);
 }
 
-async function queryAndVerify(
-  o: DcpVerifierOptions,
+/**
+ * Queries `caller`'s credential service for `scopes` and verifies the answer. Without an access
+ * token (a participant that is not calling us) a Pontis credential service answers its public
+ * scopes only.
+ */
+export async function queryAndVerify(
+  o: Omit<DcpVerifierOptions, 'jtiStore' | 'requiredScopes' | 'cache'>,
   caller: string,
-  accessToken: string,
+  accessToken: string | undefined,
   scopes: string[],
   now: Date,
 ): Promise<VerifiedParticipant> {
@@ -380,6 +388,7 @@ async function queryAndVerify(
     key: o.key,
     audience: caller,
     token: accessToken,
+    omitToken: accessToken === undefined,
     ttlSeconds: 60,
     now,
   });
@@ -494,6 +503,11 @@ export interface CredentialServiceOptions {
   resolver: DidResolver;
   jtiStore: JtiStore;
   store: CredentialStore;
+  /**
+   * Scopes presented to any authenticated verifier that has no access token from us (a Pontis
+   * extension: a catalogue verifying participants it crawls). Default none.
+   */
+  publicScopes?: string[];
   /** Builds the presentations (injected so the credential service stays format-agnostic). */
   present: (args: {
     credentials: (string | JsonObject)[];
@@ -522,13 +536,16 @@ export async function answerPresentationQuery(
     jtiStore: o.jtiStore,
     now,
     relationships: ['capabilityInvocation', 'authentication'],
+    requireToken: !o.publicScopes?.length,
   });
-  const granted = await verifyAccessToken(checked.claims.token!, {
-    ownDid: o.ownDid,
-    keys: o.keys,
-    verifierDid: checked.did,
-    now,
-  });
+  const granted = checked.claims.token
+    ? await verifyAccessToken(checked.claims.token, {
+        ownDid: o.ownDid,
+        keys: o.keys,
+        verifierDid: checked.did,
+        now,
+      })
+    : { verifier: checked.did, scopes: o.publicScopes ?? [] };
   if (!isObject(body) || body.type !== 'PresentationQueryMessage') {
     throw new PontisError(
       400,

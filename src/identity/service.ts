@@ -9,6 +9,7 @@ import { UnauthorizedError } from '../errors.js';
 import type { VerifyResult } from './credential-model.js';
 import {
   answerPresentationQuery,
+  queryAndVerify,
   createDcpVerifier,
   createMemoryParticipantCache,
   createSelfIssuedToken,
@@ -49,6 +50,8 @@ export interface IdentityServiceOptions {
   allowHttpLoopback?: boolean;
   didCacheTtlMs?: number;
   statusListTtlMs?: number;
+  /** Scopes our credential service presents to verifiers without an access token (default: membership). */
+  publicScopes?: string[];
   /** How presentations we answer are secured (JWT by default). */
   presentationFormat?: 'jwt' | 'data-integrity';
   now?: () => Date;
@@ -61,6 +64,10 @@ export interface IdentityServiceImpl {
     options?: { scopes?: string[] },
   ): Promise<VerifiedParticipant>;
   authorizationFor(audience: string, options?: { scopes?: string[] }): Promise<string>;
+  /** Verifies a participant that is not calling us (its public scopes; default membership). */
+  verifyParticipant(did: string, options?: { scopes?: string[] }): Promise<VerifiedParticipant>;
+  /** Re-verifies a participant; returns it with only the credentials still valid (by id when they have one). */
+  refreshParticipant(participant: VerifiedParticipant): Promise<VerifiedParticipant>;
   sign(
     payload: Record<string, unknown>,
     options?: { typ?: string; expiresInSeconds?: number },
@@ -139,6 +146,37 @@ export function createIdentityService(o: IdentityServiceOptions): IdentityServic
       });
       return `Bearer ${token}`;
     },
+    verifyParticipant: (did, options = {}) =>
+      queryAndVerify(
+        { ownDid: o.did, key: o.keys.current, resolver, verifier, fetchJson: o.fetchJson },
+        did,
+        undefined,
+        options.scopes ?? [membership],
+        clock(),
+      ),
+    async refreshParticipant(participant) {
+      const now = clock();
+      let fresh: VerifiedParticipant;
+      try {
+        fresh = await queryAndVerify(
+          { ownDid: o.did, key: o.keys.current, resolver, verifier, fetchJson: o.fetchJson },
+          participant.did,
+          undefined,
+          [membership],
+          now,
+        );
+      } catch {
+        return { did: participant.did, credentials: [] };
+      }
+      const ids = new Set(fresh.credentials.map((c) => c.id).filter((id) => id !== undefined));
+      const kept = participant.credentials.filter(
+        (c) => (c.id === undefined || ids.has(c.id)) && (!c.validUntil || c.validUntil > now),
+      );
+      return {
+        did: participant.did,
+        credentials: kept.length || !participant.credentials.length ? kept : fresh.credentials,
+      };
+    },
     async sign(payload, options = {}) {
       const k = o.keys.current;
       const header = { alg: k.alg, kid: kidOf(k.kid), ...(options.typ ? { typ: options.typ } : {}) };
@@ -184,6 +222,7 @@ export function createIdentityService(o: IdentityServiceOptions): IdentityServic
       }),
     queryPresentations: (authorization, body) =>
       answerPresentationQuery(authorization, body, {
+        publicScopes: o.publicScopes ?? [membership],
         ownDid: o.did,
         keys: o.keys,
         resolver,

@@ -186,6 +186,22 @@ describe('identity on loopback: issuer, provider, consumer', () => {
     expect(ids).toEqual(['members-1', 'open-1']);
   });
 
+  it('verifies a participant that is not calling (public membership scope), and refreshes one', async () => {
+    const identity = provider.services.identity as IdentityService;
+    const p = await identity.verifyParticipant!(consumer.services.did);
+    expect(p.credentials.map((c) => c.types[1])).toEqual(['MembershipCredential']);
+    await expect(identity.verifyParticipant!(outsider.services.did)).rejects.toMatchObject({
+      status: 403,
+      code: 'dcp_missing_credential',
+    });
+    const refreshed = await identity.refreshParticipant!(p);
+    expect(refreshed.credentials).toHaveLength(1);
+    expect(
+      (await identity.refreshParticipant!({ did: outsider.services.did, credentials: p.credentials }))
+        .credentials,
+    ).toEqual([]);
+  });
+
   it('refuses a caller without credentials, a replayed token and a token for someone else, naming why', async () => {
     const dsp = async (authorization: string | undefined) => {
       const res = await fetch(`${provider.urls.protocol}/catalog/request`, {

@@ -163,5 +163,5 @@ describe('issuer role and onboarding', () => {
     expect(revoked.status, revoked.stderr).toBe(0);
     expect((JSON.parse(revoked.stdout) as { revokedAt?: string }).revokedAt).toBeTypeOf('string');
     expect((await cli('revoke', 'no-such-id')).status).toBe(2);
-  });
+  }, 120_000);
 });
