@@ -40,7 +40,8 @@ export function discoveryRouter(deps: DiscoveryDeps): Router {
       throw new ConflictError('no data space catalogue is configured: set catalogue.url (and catalogue.did)');
     const url = new URL(`${deps.catalogueUrl.replace(/\/+$/, '')}/v1/catalogue/search`);
     for (const [k, v] of Object.entries(req.query as Record<string, unknown>)) {
-      for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined) url.searchParams.append(k, String(one));
+      for (const one of Array.isArray(v) ? v : [v])
+        if (one !== undefined) url.searchParams.append(k, String(one));
     }
     await deps.assertAllowedUrl(url.toString());
     const authorization = await deps.catalogueAuthorization?.();
@@ -62,7 +63,10 @@ export function discoveryRouter(deps: DiscoveryDeps): Router {
       throw new ValidationError(`the catalogue refused the query: ${b?.message ?? 'bad request'}`, body);
     }
     if (!answer.ok || typeof body !== 'object' || body === null)
-      throw new PeerError(`the catalogue at ${url.origin} answered ${answer.status}`, { status: answer.status, body });
+      throw new PeerError(`the catalogue at ${url.origin} answered ${answer.status}`, {
+        status: answer.status,
+        body,
+      });
     res.json(body);
   });
 
@@ -74,21 +78,36 @@ export function discoveryRouter(deps: DiscoveryDeps): Router {
       dataset = await deps.dsp.getDataset({ baseUrl: body.endpoint, did: body.participant }, body.datasetId);
     } catch (e) {
       if (e instanceof PeerError && (e.details as { status?: number } | undefined)?.status === 404)
-        throw new NotFoundError(`${body.participant} no longer offers dataset ${body.datasetId} (or not to us)`);
+        throw new NotFoundError(
+          `${body.participant} no longer offers dataset ${body.datasetId} (or not to us)`,
+        );
       if (e instanceof PontisError) throw e;
-      throw new PeerError(`could not fetch dataset ${body.datasetId} from ${body.endpoint}: ${(e as Error).message}`);
+      throw new PeerError(
+        `could not fetch dataset ${body.datasetId} from ${body.endpoint}: ${(e as Error).message}`,
+      );
     }
     const offers = dataset.hasPolicy;
-    const offer = body.offerId ? offers.find((o) => o['@id'] === body.offerId) : offers.length === 1 ? offers[0] : undefined;
+    const offer = body.offerId
+      ? offers.find((o) => o['@id'] === body.offerId)
+      : offers.length === 1
+        ? offers[0]
+        : undefined;
     if (!offer) {
       throw body.offerId
-        ? new NotFoundError(`dataset ${body.datasetId} no longer has offer ${body.offerId}`, 'offer_not_found', {
-            offers: offers.map((o) => o['@id']),
-          })
-        : new ValidationError(`dataset ${body.datasetId} has ${offers.length} offers: name one with offerId`, {
-            pointer: '/offerId',
-            offers: offers.map((o) => o['@id']),
-          });
+        ? new NotFoundError(
+            `dataset ${body.datasetId} no longer has offer ${body.offerId}`,
+            'offer_not_found',
+            {
+              offers: offers.map((o) => o['@id']),
+            },
+          )
+        : new ValidationError(
+            `dataset ${body.datasetId} has ${offers.length} offers: name one with offerId`,
+            {
+              pointer: '/offerId',
+              offers: offers.map((o) => o['@id']),
+            },
+          );
     }
     const started = await deps.start(
       {

@@ -139,7 +139,8 @@ export const discoveryModule: ModuleFactory = (ctx) => {
       timeoutMs: config.network.timeoutMs,
       dsp: createDspClient({
         getToken: async (did) => {
-          if (!services.identity || !did) throw new ForbiddenError('no identity to authenticate with the provider');
+          if (!services.identity || !did)
+            throw new ForbiddenError('no identity to authenticate with the provider');
           return services.identity.authorizationFor(did);
         },
         assertAllowedUrl: ctx.assertAllowedUrl,
