@@ -104,6 +104,18 @@ export type {
   CredentialServiceOptions,
 } from './dcp.js';
 export { createPresenter, importCredential, receiveCredentialMessage } from './holder.js';
+export { queryAndVerify } from './dcp.js';
+export { createIdentityService } from './service.js';
+export type { IdentityServiceImpl, IdentityServiceOptions } from './service.js';
+export {
+  createIssuer,
+  requestCredential,
+  ISSUER_SERVICE_TYPE,
+  ONBOARDING_SECRET_HEADER,
+  DELIVERY_TOPIC,
+} from './issuer.js';
+export type { Issuer, IssuerOptions, IssuedRecord, CredentialTemplate } from './issuer.js';
+export { createSqlJtiStore, createSqlCredentialStore } from './sql-stores.js';
 export { createMemoryJtiStore, createMemoryCredentialStore } from './stores.js';
 export type { JtiStore, CredentialStore, HeldCredential, HeldCredentialFormat } from './stores.js';
 
