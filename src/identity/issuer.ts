@@ -301,6 +301,8 @@ export function createIssuer(o: IssuerOptions) {
         input.holderDid,
         input.type ?? 'MembershipCredential',
         input.claims ?? {},
+        undefined,
+        input.deliver ?? false,
       );
       return rec;
     },
