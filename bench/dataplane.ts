@@ -206,6 +206,12 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
   });
 }
 
+/** CPU time (user + system) a process has used, in microseconds (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -225,7 +231,14 @@ async function pull(url: string, headers: Record<string, string>, expected: numb
   return { mibPerSec: expected / MiB / s, peakGrowth: peak };
 }
 
-async function load(url: string, headers: Record<string, string>, seconds: number, concurrency: number) {
+async function load(
+  url: string,
+  headers: Record<string, string>,
+  seconds: number,
+  concurrency: number,
+  pid: number,
+) {
+  const cpu0 = cpuUs(pid);
   const lat: number[] = [];
   const until = Date.now() + seconds * 1000;
   let failures = 0;
@@ -246,6 +259,7 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
     perSec: lat.length / elapsed,
     p99Ms: lat[Math.floor(lat.length * 0.99)]!,
     p50Ms: lat[Math.floor(lat.length * 0.5)]!,
+    cpuUsPerReq: (cpuUs(pid) - cpu0) / lat.length,
   };
 }
 
@@ -283,8 +297,8 @@ async function main() {
     const bare: Awaited<ReturnType<typeof load>>[] = [];
     const enforced: Awaited<ReturnType<typeof load>>[] = [];
     for (let i = 0; i < 2; i++) {
-      bare.push(await load(`${p.info.bareUrl}/small`, {}, seconds, concurrency));
-      enforced.push(await load(`${p.info.dataUrl}/small`, auth, seconds, concurrency));
+      bare.push(await load(`${p.info.bareUrl}/small`, {}, seconds, concurrency, p.proc.pid!));
+      enforced.push(await load(`${p.info.dataUrl}/small`, auth, seconds, concurrency, p.proc.pid!));
       console.error(
         `1 KiB round ${i + 1}: bare ${round(bare[i]!.perSec, 0)}/s p99 ${round(bare[i]!.p99Ms)} ms, enforced ${round(enforced[i]!.perSec, 0)}/s p99 ${round(enforced[i]!.p99Ms)} ms`,
       );
@@ -313,6 +327,9 @@ async function main() {
         addedP99Ms: round(enforcedP99Ms - bareP99Ms, 3),
         enforcedP50Ms: round(median(enforced.map((b) => b.p50Ms)), 3),
         bareP50Ms: round(median(bare.map((b) => b.p50Ms)), 3),
+        // CPU time of the data plane process per request: steadier than rates on a shared machine.
+        enforcedCpuUsPerReq: round(median(enforced.map((b) => b.cpuUsPerReq)), 0),
+        bareCpuUsPerReq: round(median(bare.map((b) => b.cpuUsPerReq)), 0),
       }),
     );
   } finally {

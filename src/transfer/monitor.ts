@@ -74,6 +74,8 @@ export class PolicyMonitor {
     const decision = evaluateAgreement(this.deps.manager.policies, agreement, 'transfer', {
       now,
       participant,
+      // The count is enforced per request; here it only matters once the last use has been made, which
+      // is not a violation (uses so far minus one: the last use itself still holds).
       usageCount: Math.max(0, (await usageOf(this.deps.db, t.agreementId)) - 1),
     });
     if (permitsTransfer(decision)) return undefined;
