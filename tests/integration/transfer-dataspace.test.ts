@@ -8,6 +8,7 @@ import { management } from '../helpers/connector.js';
 import { findByPeerPid, json, waitForState } from '../helpers/negotiation.js';
 import { offerFromCatalogue, PUBLIC_ACCESS, startDataspace } from '../helpers/negotiation-dataspace.js';
 import type { Dataspace } from '../helpers/negotiation-dataspace.js';
+import { startTestConnector } from '../helpers/connector.js';
 import { eventually, startOrigin } from '../helpers/transfer.js';
 
 let ds: Dataspace;
@@ -153,5 +154,79 @@ describe('transfer in a loopback data space (real DCP, catalogue, negotiation, a
     const got = origin.received.find((r) => r.url === '/sink/e2e');
     expect(got?.headers.authorization).toBe('Bearer e2e-secret');
     expect(got?.body.equals(origin.body)).toBe(true);
+  });
+
+  it("revoking the consumer's membership terminates its running transfer, and the consumer is told why", async () => {
+    // A provider that never caches status lists, and a consumer whose only membership the issuer can revoke.
+    const identity = { ...ds.trust, statusListCacheTtlMs: 0 };
+    const fast = {
+      outbox: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 200 },
+      transfer: { monitorIntervalMs: 300 },
+    };
+    const provider = await startTestConnector({ name: 'strict-provider', identity, ...fast } as never);
+    const consumer = await startTestConnector({ name: 'revocable-consumer', identity, ...fast } as never);
+    try {
+      const providerCred = { credential: await ds.credential(provider.services.did) };
+      expect((await post(provider, '/v1/identity/credentials', providerCred)).status).toBeLessThan(300);
+      const issued = await json<{ id: string; credential: unknown }>(
+        await post(ds.issuer, '/v1/issuer/credentials', { holderDid: consumer.services.did }),
+      );
+      expect(
+        (await post(consumer, '/v1/identity/credentials', { credential: issued.credential })).status,
+      ).toBeLessThan(300);
+      await post(provider, '/v1/assets', {
+        id: 'tx-members',
+        title: 'Members only',
+        distributions: [{ format: 'HttpData-PULL', mediaType: 'application/octet-stream' }],
+        dataAddress: { type: 'HttpData', baseUrl: `${origin.url}/members` },
+      });
+      const offer = await post(provider, '/v1/offers', {
+        id: 'tx-members',
+        accessPolicy: PUBLIC_ACCESS,
+        contractPolicy: {
+          '@type': 'Offer',
+          permission: [
+            {
+              action: 'use',
+              constraint: [{ leftOperand: 'pontis:membership', operator: 'eq', rightOperand: 'true' }],
+            },
+          ],
+        },
+        assetSelector: { assetIds: ['tx-members'] },
+        negotiationMode: 'auto',
+      });
+      expect(offer.status).toBeLessThan(300);
+      const p = { address: provider.urls.public, did: provider.services.did };
+      const o = await offerFromCatalogue(consumer, p, 'tx-members');
+      const n = await post(consumer, '/v1/negotiations', {
+        counterPartyAddress: p.address,
+        counterPartyId: p.did,
+        offer: o,
+      });
+      const c = await waitForState(consumer, (await json<{ id: string }>(n)).id, 'FINALIZED');
+      const res = await post(consumer, '/v1/transfers', {
+        agreementId: c.agreementId,
+        counterPartyAddress: p.address,
+      });
+      const { id } = await json<{ id: string }>(res);
+      await eventually(async () => (await transferState(consumer, id)).state === 'STARTED', 15_000);
+      const ok = await management(consumer, `/v1/transfers/${id}/data`);
+      expect(ok.status).toBe(200);
+      await ok.arrayBuffer();
+
+      expect(
+        (await management(ds.issuer, `/v1/issuer/credentials/${issued.id}/revoke`, { method: 'POST' }))
+          .status,
+      ).toBe(200);
+      const t = await eventually(async () => {
+        const x = await transferState(consumer, id);
+        return x.state === 'TERMINATED' ? x : undefined;
+      }, 20_000);
+      expect(JSON.stringify(t.reason)).toMatch(/no longer holds/);
+      expect((await management(consumer, `/v1/transfers/${id}/data`)).status).toBe(409);
+    } finally {
+      await consumer.stop();
+      await provider.stop();
+    }
   });
 });
