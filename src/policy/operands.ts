@@ -208,7 +208,10 @@ const defs: LeftOperandDef[] = [
     name: 'purpose',
     iri: ODRL_NS + 'purpose',
     label: 'the declared purpose',
-    scopes: ['negotiation', 'transfer', 'request'],
+    // Only a data request declares a purpose (the X-Purpose header): DSP negotiation and transfer
+    // messages have no field for it. There the constraint is not applicable; it becomes a term of
+    // the agreement that every request must satisfy.
+    scopes: ['request'],
     kind: 'string',
     accepts: ['string', 'iri'],
     plainStringAs: 'string',

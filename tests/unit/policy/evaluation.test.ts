@@ -69,6 +69,17 @@ describe('scopes and missing values', () => {
     });
     expect(d.reasons.join(' ')).toMatch(/was skipped/);
   });
+  it('purpose binds the agreement: skipped where DSP carries no purpose, enforced per data request', () => {
+    for (const scope of ['negotiation', 'transfer'] as const) {
+      const d = decide(c('purpose', 'eq', 'research'), scope, { now: NOW });
+      expect(d.permitted).toBe(true);
+      expect(d.trace[0]).toMatchObject({ outcome: 'not-applicable' });
+    }
+    expect(decide(c('purpose', 'eq', 'research'), 'request', { now: NOW }).permitted).toBe(false);
+    expect(
+      decide(c('purpose', 'eq', 'research'), 'request', { now: NOW, purpose: 'research' }).permitted,
+    ).toBe(true);
+  });
   it('the same constraint is enforced in request scope', () => {
     expect(decide(c('count', 'lt', 1), 'request').permitted).toBe(false);
   });

@@ -35,7 +35,7 @@ const cases: Record<string, Case> = {
     why: /the participant's country 'US' is not part of 'EEA'/,
   },
   'research-purpose-only': {
-    scope: 'negotiation',
+    scope: 'request',
     permit: fullContext(),
     deny: fullContext({ purpose: 'marketing' }),
     why: /the declared purpose 'marketing' is not equal to 'research'/,
