@@ -209,6 +209,13 @@ describe('catalogue role: federation on loopback', () => {
     };
     expect(body['@type']).toBe('Catalog');
     expect(body.catalog[0]!.participantId).toBe('did:web:p0.test');
+    const bad = await fetch(`${a.urls.protocol}/catalog/request`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ '@type': 'CatalogRequestMessage' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { '@type': string })['@type']).toBe('CatalogError');
     const ds = await fetch(`${a.urls.protocol}/catalog/datasets/${one.datasetId}`);
     expect(((await ds.json()) as { '@id': string })['@id']).toBe(one.datasetId);
   });

@@ -14,7 +14,7 @@ import type {
 import { FACETS } from '../../catalog/federation/store.js';
 import type { CrawlOutcome } from '../../catalog/federation/crawler.js';
 import { ConflictError, NotFoundError, PontisError } from '../../errors.js';
-import { buildCatalogError, dspContext } from '../../protocol/index.js';
+import { buildCatalogError, decodeMessage, dspContext } from '../../protocol/index.js';
 import { toErrorResponse } from '../errors.js';
 import { loadOpenApi, openApiValidator } from '../openapi.js';
 import type { components } from '../generated/catalogue.js';
@@ -180,6 +180,8 @@ export function federationProtocolRouter(deps: FederationHttpDeps): Router {
   const catalogueId = `${deps.publicUrl}/catalog`;
   r.post('/catalog/request', authenticate, async (req, res) => {
     try {
+      // Filters are not supported (the search API is for that); the message must still be one.
+      await decodeMessage(req.body, 'CatalogRequestMessage');
       const page = typeof req.query.page === 'string' ? req.query.page : undefined;
       const { catalog, next } = await federatedCatalogPage(deps.store, {
         catalogueDid: deps.catalogueDid,
