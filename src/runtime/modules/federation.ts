@@ -5,8 +5,9 @@ import type { Config } from '../../config/index.js';
 import { ForbiddenError, PeerError } from '../../errors.js';
 import { discoveryRouter } from '../../http/catalogue/discovery.js';
 import { federationManagementRouter, federationProtocolRouter } from '../../http/catalogue/federation.js';
-import { createDspClient } from '../../protocol/index.js';
-import { didWebToUrl, findService } from '../../identity/did.js';
+import { createDspClient, findDsp2025Version } from '../../protocol/index.js';
+import { dspBaseFromDidDocument } from '../../catalog/remote.js';
+import { didWebToUrl } from '../../identity/did.js';
 import { createFetchJson } from '../../identity/http.js';
 import { createDidResolver } from '../../identity/resolver.js';
 import type { ModuleContext, ModuleFactory } from '../module.js';
@@ -47,6 +48,11 @@ export function crawlerDeps(
     allowHttpLoopback: config.identity.allowHttpDidWeb,
     ttlMs: config.identity.didCacheTtlMs,
   });
+  const versions = createDspClient({
+    getToken: async () => '',
+    assertAllowedUrl: ctx.assertAllowedUrl,
+    timeoutMs: config.catalogue.timeoutMs,
+  });
   const resolveEndpoint = async (did: string) => {
     if (did.startsWith('did:web:')) {
       await ctx.assertAllowedUrl(
@@ -54,11 +60,22 @@ export function crawlerDeps(
       );
     }
     const doc = await resolver.resolve(did);
-    const endpoint = findService(doc, 'CatalogService') ?? findService(doc, 'DataService');
-    if (!endpoint) {
-      throw new PeerError(`the DID document of ${did} lists no CatalogService or DataService`, { did });
+    // The catalogue engineer's reading of DID service entries (CatalogService, else DataService).
+    const found = dspBaseFromDidDocument(doc, did);
+    if (found.catalogBase) return found.catalogBase;
+    // A DataService entry names the version metadata or the connector's base URL.
+    const endpoint = found.versionUrl!;
+    const origin = new URL(endpoint).origin;
+    const named = /\/\.well-known\/dspace-version\/?$/.test(endpoint);
+    try {
+      const entry = findDsp2025Version(await versions.getVersions(origin));
+      if (entry)
+        return origin + (entry.path.startsWith('/') ? entry.path : `/${entry.path}`).replace(/\/+$/, '');
+    } catch (e) {
+      if (named) throw e;
     }
-    return endpoint;
+    if (named) throw new PeerError(`${endpoint} lists no DSP 2025-1 HTTPS endpoint`, { did });
+    return endpoint.replace(/\/+$/, '');
   };
   const verifyParticipant =
     overrides.verifyParticipant ??
