@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, evaluate } from '../../../src/policy/index.js';
+import { compilePolicy, evaluate, type Scope } from '../../../src/policy/index.js';
 import { NOW, c, credential, fullContext, participant, permit } from './helpers.js';
 
 const yes = c('purpose', 'eq', 'research');
@@ -7,7 +7,7 @@ const no = c('purpose', 'eq', 'marketing');
 const na = c('count', 'lteq', 5); // not applicable in catalog scope
 const gone = c('spatial', 'eq', 'DE'); // missing without a participant
 
-function decide(constraint: unknown, scope: 'catalog' | 'request' = 'request', ctx = fullContext()) {
+function decide(constraint: unknown, scope: Scope = 'request', ctx = fullContext()) {
   return evaluate(compilePolicy(permit(constraint)), scope, ctx);
 }
 
