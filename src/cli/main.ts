@@ -1,17 +1,9 @@
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { ConfigError } from '../errors.js';
-import { VERSION } from '../runtime/version.js';
-import { commands } from './commands.js';
-
-const program = new Command('pontis')
-  .description('Pontis: a data space connector (DSP 2025-1, DCP 1.0, ODRL, tamper-evident contract log)')
-  .version(VERSION)
-  .showHelpAfterError()
-  .exitOverride();
-for (const add of commands) add(program);
+import { buildProgram } from './program.js';
 
 try {
-  await program.parseAsync(process.argv);
+  await buildProgram().parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode);
   if (e instanceof ConfigError) {

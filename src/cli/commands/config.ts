@@ -7,9 +7,16 @@ export function configCommand(program: Command): void {
     .description('Check a configuration and print the result, or print the configuration reference')
     .option('-c, --config <file>', 'configuration file (YAML or JSON)')
     .option('--markdown', 'print the configuration reference as a Markdown table')
-    .action((opts: { config?: string; markdown?: boolean }) => {
+    .option('--cli-markdown', 'print the command reference as a Markdown table')
+    .action(async (opts: { config?: string; markdown?: boolean; cliMarkdown?: boolean }) => {
       if (opts.markdown) {
         console.log(configReference());
+        return;
+      }
+      if (opts.cliMarkdown) {
+        // Imported here: the program imports this command.
+        const { cliReference } = await import('../program.js');
+        console.log(cliReference());
         return;
       }
       const config = loadConfig({ file: opts.config });
