@@ -187,8 +187,16 @@ describe('agreement decisions', () => {
         participant: { did: 'did:web:c', credentials: [] },
       },
     );
-    expect(d.permitted).toBe(false);
+    // The engine skips purpose outside request scope; permitsTransfer covers an engine that does not.
     expect(permitsTransfer(d)).toBe(true);
+    // ...and each request is still checked with its purpose.
+    const r = evaluateAgreement(
+      cache,
+      agreement({ leftOperand: 'purpose', operator: 'eq', rightOperand: 'research' }),
+      'request',
+      { participant: { did: 'did:web:c', credentials: [] } },
+    );
+    expect(r.permitted).toBe(false);
   });
 
   it('names the failing rule and constraint', () => {
