@@ -38,7 +38,7 @@ async function start(name: string, db: Database, extra: ConfigInput = {}): Promi
       ops: { port: 0 },
       auditor: { apiKey: 'bench-auditor-key-0123456789abcd' },
       log: { level: 'silent' },
-      outbox: { pollMs: 200, batch: 100, retryBaseMs: 100 },
+      outbox: { pollMs: 200, batch: Number(process.env.BENCH_OUTBOX_BATCH ?? 100), retryBaseMs: 100 },
       ...extra,
     } as ConfigInput,
   });
@@ -178,13 +178,43 @@ async function run(store: string, open: () => Promise<Database>) {
     );
     const ms = lat.rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
     if (process.env.BENCH_TRACE) {
-      for (const c of [consumer, provider]) {
-        const h = await c.db.query(
-          `SELECT h.to_state, h.direction, h.at FROM negotiation_history h JOIN negotiations n ON n.id = h.negotiation_id
-            WHERE n.created_at = (SELECT max(created_at) FROM negotiations) ORDER BY h.id`,
-        );
-        console.error(c.config.name, JSON.stringify(h.rows));
+      // Median time of each hop over all negotiations (consumer and provider history side by side).
+      const hist = async (c: RunningConnector, pid: string) =>
+        (
+          await c.db.query<{ pid: string; to_state: string; direction: string; at: Date }>(
+            `SELECT n.${pid} AS pid, h.to_state, h.direction, h.at FROM negotiation_history h
+               JOIN negotiations n ON n.id = h.negotiation_id ORDER BY h.id`,
+          )
+        ).rows;
+      const rows = [
+        ...(await hist(consumer, 'consumer_pid')).map((r) => ({ ...r, side: 'C' })),
+        ...(await hist(provider, 'consumer_pid')).map((r) => ({ ...r, side: 'P' })),
+      ];
+      const by = new Map<string, Map<string, number>>();
+      for (const r of rows) {
+        const m = by.get(r.pid) ?? new Map<string, number>();
+        m.set(`${r.side}:${r.to_state}`, new Date(r.at).getTime());
+        by.set(r.pid, m);
       }
+      const hops = [
+        'C:REQUESTED',
+        'P:REQUESTED',
+        'P:AGREED',
+        'C:AGREED',
+        'C:VERIFIED',
+        'P:VERIFIED',
+        'P:FINALIZED',
+        'C:FINALIZED',
+      ];
+      const med: Record<string, number> = {};
+      for (let i = 1; i < hops.length; i++) {
+        const d = [...by.values()]
+          .map((m) => (m.get(hops[i]!) ?? NaN) - (m.get(hops[i - 1]!) ?? NaN))
+          .filter((x) => !Number.isNaN(x))
+          .sort((a, b) => a - b);
+        med[`${hops[i - 1]}>${hops[i]}`] = d.length ? pct(d, 0.5) : NaN;
+      }
+      console.error(`${store} median hop ms: ${JSON.stringify(med)}`);
     }
     const figures = { perSec: round(N / seconds), p50Ms: round(pct(ms, 0.5)), p95Ms: round(pct(ms, 0.95)) };
     console.error(`${store}: ${JSON.stringify(figures)}`);

@@ -319,9 +319,13 @@ export class NegotiationManager implements NegotiationService {
       if (theirPid !== undefined && theirStored !== null && theirPid !== theirStored) {
         throw new NotFoundError(`negotiation ${pid} has another counter-party pid`, 'not_found');
       }
-      if (await hasReceived(this.deps.db, row.id, digest)) return { status: 200, body: this.resource(row) };
       const to = onReceive(row.role, row.state, kind);
-      if (!to) throw new NegotiationRefused(refusal(row.role, row.state, kind, this.other(row.role)));
+      if (!to) {
+        // A repeated message always finds the negotiation in the state it led to, where the table
+        // refuses it; so the (rare) idempotency lookup is needed only here.
+        if (await hasReceived(this.deps.db, row.id, digest)) return { status: 200, body: this.resource(row) };
+        throw new NegotiationRefused(refusal(row.role, row.state, kind, this.other(row.role)));
+      }
       try {
         const updated = await this.deps.db.transaction(async (tx) => {
           const set: TransitionOptions['set'] = {};
@@ -855,8 +859,7 @@ export class NegotiationManager implements NegotiationService {
         payload: { id: row.id, state: to },
       });
     }
-    const hooks = await tx.query<{ id: string; url: string }>('SELECT id, url FROM negotiation_webhooks');
-    for (const h of hooks.rows) {
+    for (const h of await this.webhooks(tx)) {
       await this.deps.outbox.enqueue(tx, {
         topic: WEBHOOK_TOPIC,
         key: `webhook:${h.id}:${row.id}`,
@@ -877,6 +880,23 @@ export class NegotiationManager implements NegotiationService {
         },
       });
     }
+  }
+
+  private hooks: { at: number; list: { id: string; url: string }[] } | undefined;
+
+  /** Registered webhooks, read at most once a second (replicas see a change within that time). */
+  private async webhooks(tx: Queryable): Promise<{ id: string; url: string }[]> {
+    const now = Date.now();
+    if (!this.hooks || now - this.hooks.at > 1000) {
+      const r = await tx.query<{ id: string; url: string }>('SELECT id, url FROM negotiation_webhooks');
+      this.hooks = { at: now, list: r.rows };
+    }
+    return this.hooks.list;
+  }
+
+  /** Forget the cached webhooks (after a change through this connector's management API). */
+  webhooksChanged(): void {
+    this.hooks = undefined;
   }
 
   private async storeAgreement(tx: Queryable, row: NegotiationRow, agreement: Agreement): Promise<void> {

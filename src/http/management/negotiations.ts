@@ -238,12 +238,14 @@ export function negotiationManagementRouter(manager: NegotiationManager, db: Dat
       [randomUUID(), url],
     );
     const h = rows.rows[0]!;
+    manager.webhooksChanged();
     res.status(201).json({ id: h.id, url: h.url, createdAt: iso(h.created_at) });
   });
 
   r.delete('/v1/negotiation-webhooks/:id', async (req, res) => {
     const d = await db.query('DELETE FROM negotiation_webhooks WHERE id = $1', [req.params.id]);
     if (d.rowCount === 0) throw new NotFoundError(`no webhook ${req.params.id}`);
+    manager.webhooksChanged();
     res.status(204).end();
   });
 
