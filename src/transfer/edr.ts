@@ -167,6 +167,7 @@ function request(
   method: string,
   headers: Record<string, string>,
   timeoutMs: number,
+  retried = false,
 ): Promise<http.IncomingMessage> {
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -178,11 +179,16 @@ function request(
     r.on('timeout', () =>
       r.destroy(new Error(`the provider's data plane did not answer within ${timeoutMs} ms`)),
     );
-    r.on('error', (e) =>
+    r.on('error', (e: NodeJS.ErrnoException) => {
+      // A kept-alive socket the provider closed while idle fails at once; GET/HEAD are safe to send again.
+      if (!retried && r.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
+        request(url, method, headers, timeoutMs, true).then(resolve, reject);
+        return;
+      }
       reject(
         new PeerError(`the provider's data plane failed: ${e.message}`, undefined, 'data_plane_unreachable'),
-      ),
-    );
+      );
+    });
     r.end();
   });
 }

@@ -200,12 +200,13 @@ describe('policy definitions over HTTP', () => {
       decidedBy: { kind: 'permission', index: 0 },
       duties: [{ action: 'pontis:log' }],
     });
-    expect(d.trace.map((t) => t.outcome)).toEqual(['satisfied', 'satisfied', 'satisfied']);
+    // purpose is declared per data request; in negotiation scope it is a term of the agreement, not checked.
+    expect(d.trace.map((t) => t.outcome)).toEqual(['satisfied', 'satisfied', 'not-applicable']);
 
     const missing = await management(
       c,
       '/v1/policies/evaluate',
-      post({ policyId: 'members', scope: 'negotiation', context: { participant: member } }),
+      post({ policyId: 'members', scope: 'request', context: { participant: member } }),
     );
     const m = (await missing.json()) as { permitted: boolean; reasons: string[] };
     expect(m.permitted).toBe(false);
