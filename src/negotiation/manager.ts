@@ -983,6 +983,9 @@ export class NegotiationManager implements NegotiationService {
       signedAt: new Date(a.signed_at),
       retired: a.retired_at !== null,
       role: a.role,
+      ...(a.role === 'provider'
+        ? { transferMode: a.transfer_mode === 'manual' ? ('manual' as const) : ('auto' as const) }
+        : { counterPartyAddress: a.counter_party_address }),
     };
   }
 }

@@ -57,6 +57,8 @@ export interface AgreementRow {
   retired_by: string | null;
   created_at: Date;
   state?: NegotiationState;
+  counter_party_address?: string;
+  transfer_mode?: 'auto' | 'manual' | null;
 }
 
 /** sha-256 (hex) of a JSON value's RFC 8785 canonical form. */
@@ -111,7 +113,8 @@ export async function hasReceived(q: Queryable, id: string, digest: string): Pro
 
 export async function loadAgreement(q: Queryable, id: string): Promise<AgreementRow | undefined> {
   const r = await q.query<AgreementRow>(
-    `SELECT a.*, n.state FROM agreements a JOIN negotiations n ON n.id = a.negotiation_id WHERE a.id = $1`,
+    `SELECT a.*, n.state, n.counter_party_address, n.resolved_offer->>'transferMode' AS transfer_mode
+       FROM agreements a JOIN negotiations n ON n.id = a.negotiation_id WHERE a.id = $1`,
     [id],
   );
   return r.rows[0];

@@ -133,7 +133,10 @@ describe('contract negotiation between two connectors', () => {
       assetId: 'asset-auto',
       consumerDid: consumer.services.did,
       role: 'provider',
+      transferMode: 'auto',
     });
+    const mine = await consumer.services.negotiations!.agreement(String(c.agreementId));
+    expect(mine).toMatchObject({ role: 'consumer', counterPartyAddress: provider.urls.public });
   });
 
   it('terminates a consumer the contract policy does not permit, with the policy reason', async () => {
