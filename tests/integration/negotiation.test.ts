@@ -290,6 +290,33 @@ describe('contract negotiation between two connectors', () => {
     ).toBe(400);
   });
 
+  it('terminates a negotiation whose message is not delivered before the deadline, with the reason', async () => {
+    const lonely = await startTestConnector(
+      { name: 'lonely', negotiation: { deadlineMs: 1000 }, ...fast },
+      { modules: [systemModule, negtestIdentity(), negtestCatalog([]), negotiationModule] },
+    );
+    try {
+      // Nothing listens there (a port of a stopped listener).
+      const gone = await startTestConnector({ name: 'gone' }, { modules: [systemModule] });
+      const address = gone.urls.public;
+      await gone.stop();
+      const res = await management(lonely, '/v1/negotiations', {
+        method: 'POST',
+        body: JSON.stringify({
+          counterPartyAddress: address,
+          counterPartyId: 'did:web:gone.example',
+          offer: requestOffer(offers[0]!),
+        }),
+      });
+      const { id } = await json<{ id: string }>(res);
+      const n = await waitForState(lonely, id, 'TERMINATED');
+      expect(n.termination).toMatchObject({ code: 'peer_unreachable' });
+      expect(JSON.stringify(n.termination)).toMatch(/not delivered before the deadline/);
+    } finally {
+      await lonely.stop();
+    }
+  });
+
   it('lists and filters negotiations and agreements, and retires an agreement', async () => {
     const list = await json<{ items: { state: string; role: string }[]; total: number }>(
       await management(provider, '/v1/negotiations?state=FINALIZED&role=provider&limit=2'),
