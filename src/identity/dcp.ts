@@ -288,6 +288,20 @@ export interface DcpVerifierOptions {
   cache?: ParticipantCache;
   maxClockSkewSeconds?: number;
   now?: () => Date;
+  /** Told the outcome of every presentation check (not of cache hits): for the contract log. */
+  onVerification?: (outcome: CredentialVerificationOutcome) => void;
+}
+
+/** What the contract log records of a caller's presentation check. */
+export interface CredentialVerificationOutcome {
+  did: string;
+  scopes: string[];
+  verified: boolean;
+  /** The verified credentials' types and issuers, when verified. */
+  credentials?: { types: string[]; issuer: string; id?: string }[];
+  /** The check that failed (e.g. `dcp_credential_revoked`) and why, when refused. */
+  check?: string;
+  message?: string;
 }
 
 const PRESENTATION_CODES: Record<string, string> = {
@@ -340,7 +354,26 @@ export function createDcpVerifier(o: DcpVerifierOptions): DcpVerifier {
       const cacheKey = `${caller}\n${scopes.join(' ')}`;
       const hit = cache.get(cacheKey);
       if (hit) return hit;
-      const participant = await queryAndVerify(o, caller, checked.claims.token!, scopes, now);
+      let participant: VerifiedParticipant;
+      try {
+        participant = await queryAndVerify(o, caller, checked.claims.token!, scopes, now);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        o.onVerification?.({
+          did: caller,
+          scopes,
+          verified: false,
+          check: code,
+          message: (e as Error).message,
+        });
+        throw e;
+      }
+      o.onVerification?.({
+        did: caller,
+        scopes,
+        verified: true,
+        credentials: participant.credentials.map((c) => ({ types: c.types, issuer: c.issuer, id: c.id })),
+      });
       // Cached until the token that led to the query expires (or a credential does, if sooner).
       const until = Math.min(
         checked.expiresAt.getTime(),

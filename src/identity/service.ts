@@ -15,7 +15,7 @@ import {
   createSelfIssuedToken,
   typeScope,
 } from './dcp.js';
-import type { DcpVerifier, PresentationResponseMessage } from './dcp.js';
+import type { DcpVerifier, DcpVerifierOptions, PresentationResponseMessage } from './dcp.js';
 import { buildDidDocument } from './did.js';
 import type { DidDocument, DidService } from './did.js';
 import type { FetchJson } from './http.js';
@@ -55,6 +55,8 @@ export interface IdentityServiceOptions {
   /** How presentations we answer are secured (JWT by default). */
   presentationFormat?: 'jwt' | 'data-integrity';
   now?: () => Date;
+  /** Told every fresh presentation check of a DSP caller, passed or refused (the contract log). */
+  onCredentialVerification?: DcpVerifierOptions['onVerification'];
 }
 
 export interface IdentityServiceImpl {
@@ -126,6 +128,7 @@ export function createIdentityService(o: IdentityServiceOptions): IdentityServic
     requiredScopes: [membership],
     cache: createMemoryParticipantCache(),
     now: clock,
+    onVerification: o.onCredentialVerification,
   });
   const present = createPresenter(o.did, o.keys.current, { format: o.presentationFormat });
   const kidOf = (kid: string) => `${o.did}#${kid}`;

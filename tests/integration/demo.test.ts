@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoRun } from '../../src/cli/demo/story.js';
@@ -52,6 +53,13 @@ describe('pontis demo', () => {
 
   it('verifies the provider log and finds the tampered entry by its sequence number', () => {
     expect(run.facts.firstProblemSeq).toBe(run.facts.tamperedSeq);
+    // The log also holds the credential checks of the provider's DSP callers.
+    const entries = readFileSync(String(run.facts.exportFile), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"type":"credential.verification"'))
+      .map((l) => JSON.parse(l) as { actor: string; content: { verified: boolean } });
+    const consumerDid = run.participants.consumer!.services.did;
+    expect(entries.some((e) => e.actor === consumerDid && e.content.verified)).toBe(true);
     expect(printed).toMatch(/signed tree head\(s\) verified/);
   });
 

@@ -73,6 +73,24 @@ export const identityModule: ModuleFactory = async (ctx) => {
     didCacheTtlMs: config.identity.didCacheTtlMs,
     statusListTtlMs: config.identity.statusListCacheTtlMs,
     presentationFormat: config.identity.presentationFormat,
+    // The audit module comes later in the list (it signs with this identity), so it is looked up per call.
+    // Not awaited: a caller may hold an embedded-store transaction that this one would wait for.
+    onCredentialVerification: (outcome) => {
+      const audit = ctx.services.audit;
+      if (!audit) return;
+      ctx.db
+        .transaction((tx) =>
+          audit.append(tx, {
+            type: 'credential.verification',
+            actor: outcome.did,
+            subjects: { participant: outcome.did },
+            content: { ...outcome },
+          }),
+        )
+        .catch((err: unknown) =>
+          ctx.log.warn({ err, did: outcome.did }, 'could not log a credential verification'),
+        );
+    },
   });
   services.identity = identity;
   return {

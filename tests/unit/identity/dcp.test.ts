@@ -360,6 +360,32 @@ describe('DCP: presentation refusals (403, named)', () => {
   });
 });
 
+describe('DCP: outcomes for the contract log', () => {
+  it('reports each fresh presentation check, passed or refused with the failed check, but not cache hits', async () => {
+    const outcomes: { verified: boolean; check?: string; did: string }[] = [];
+    const logged = createDcpVerifier({
+      ownDid: provider.did,
+      key: provider.keys.current,
+      resolver: world.resolver,
+      jtiStore: createMemoryJtiStore(),
+      verifier,
+      fetchJson: world.fetchJson,
+      requiredScopes: [MEMBERSHIP],
+      onVerification: (o) => outcomes.push(o),
+    });
+    const bearer = async () =>
+      `Bearer ${await createSelfIssuedToken({ ownDid: consumer.did, key: consumer.keys.current, audience: provider.did, scopes: [MEMBERSHIP] })}`;
+    await expect(logged.verify(await bearer())).rejects.toMatchObject({ code: 'dcp_missing_credential' });
+    await hold(await issued());
+    await logged.verify(await bearer());
+    await logged.verify(await bearer()); // cached: not checked again, not reported again
+    expect(outcomes.map((o) => [o.did, o.verified, o.check])).toEqual([
+      [consumer.did, false, 'dcp_missing_credential'],
+      [consumer.did, true, undefined],
+    ]);
+  });
+});
+
 describe('credential service', () => {
   it('refuses scopes the access token did not grant, and presentation definitions (501)', async () => {
     await hold(await issued());
