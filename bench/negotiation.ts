@@ -6,13 +6,16 @@
  * record: from its negotiation's creation to its FINALIZED transition (database timestamps).
  * Floor in the same run: the same number of sequences of 4 bare HTTP round trips (the 4 DSP messages a
  * negotiation needs), C at a time, against a bare node:http server.
- * On PGlite always; on PostgreSQL when DATABASE_URL is set (fresh schemas, dropped afterwards).
+ * On PGlite always, in one process and as two `pontis start` processes (provider, consumer: both cores,
+ * as deployed); on PostgreSQL when DATABASE_URL is set (one process, fresh schemas, dropped afterwards).
  *
  *   npm run bench -- negotiation      (BENCH_N=300 BENCH_CONCURRENCY=50)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ConfigInput } from '../src/config/index.js';
@@ -45,7 +48,9 @@ async function start(name: string, db: Database, extra: ConfigInput = {}): Promi
   return startConnector(config, { database: db });
 }
 
-async function api(c: RunningConnector, path: string, body?: unknown): Promise<Record<string, unknown>> {
+type Handle = Pick<RunningConnector, 'urls'> & { services: { did: string } };
+
+async function api(c: Handle, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(c.urls.management + path, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { 'X-Api-Key': KEY, 'content-type': 'application/json' },
@@ -74,6 +79,72 @@ async function pool<T>(n: number, c: number, task: (i: number) => Promise<T>): P
   return out;
 }
 
+/** Credentials for both, the provider's asset and offer; returns the consumer's start request body. */
+async function prepare(
+  issuer: Handle,
+  issuerKey: Awaited<ReturnType<typeof loadKeys>>['current'],
+  provider: Handle,
+  consumer: Handle,
+): Promise<Record<string, unknown>> {
+  for (const c of [provider, consumer]) {
+    const credential = await issueCredential({
+      credential: {
+        '@context': ['https://www.w3.org/ns/credentials/v2', PONTIS_CREDENTIALS_CONTEXT],
+        id: `urn:uuid:${randomUUID()}`,
+        type: ['VerifiableCredential', 'MembershipCredential'],
+        issuer: issuer.services.did,
+        validFrom: new Date(Date.now() - 60_000).toISOString(),
+        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+        credentialSubject: { id: c.services.did, memberOf: 'bench', level: 'gold' },
+      },
+      format: 'vc-jose',
+      issuerDid: issuer.services.did,
+      key: issuerKey,
+    });
+    await api(c, '/v1/identity/credentials', { credential });
+  }
+  await api(provider, '/v1/assets', {
+    id: 'bench-data',
+    title: 'Bench data',
+    distributions: [{ format: 'HttpData-PULL', mediaType: 'text/csv' }],
+    dataAddress: { type: 'HttpData', baseUrl: 'http://internal.example/data' },
+  });
+  await api(provider, '/v1/offers', {
+    id: 'bench',
+    accessPolicy: { '@type': 'Set', permission: [{ action: 'use' }] },
+    contractPolicy: {
+      '@type': 'Offer',
+      permission: [
+        {
+          action: 'use',
+          constraint: [
+            { leftOperand: 'pontis:membership', operator: 'eq', rightOperand: 'true' },
+            {
+              leftOperand: 'pontis:credentialClaim',
+              'pontis:fromCredential': 'MembershipCredential',
+              'pontis:claimPath': '$.level',
+              operator: 'eq',
+              rightOperand: 'gold',
+            },
+          ],
+        },
+      ],
+    },
+    assetSelector: { assetIds: ['bench-data'] },
+  });
+  const cat = await api(consumer, '/v1/catalog/request', {
+    address: provider.urls.public,
+    did: provider.services.did,
+  });
+  const ds = (cat.datasets as { '@id': string; hasPolicy: Record<string, unknown>[] }[])[0]!;
+  const body = {
+    counterPartyAddress: provider.urls.public,
+    counterPartyId: provider.services.did,
+    offer: { ...ds.hasPolicy[0], target: ds['@id'] },
+  };
+  return body;
+}
+
 async function run(store: string, open: () => Promise<Database>) {
   const key = keyFileContent(await generateKeyPair('Ed25519'));
   const issuerKeys = await loadKeys({ json: key });
@@ -88,62 +159,7 @@ async function run(store: string, open: () => Promise<Database>) {
   const provider = await start(`provider-${store}`, await open(), { identity: trust });
   const consumer = await start(`consumer-${store}`, await open(), { identity: trust });
   try {
-    for (const c of [provider, consumer]) {
-      const credential = await issueCredential({
-        credential: {
-          '@context': ['https://www.w3.org/ns/credentials/v2', PONTIS_CREDENTIALS_CONTEXT],
-          id: `urn:uuid:${randomUUID()}`,
-          type: ['VerifiableCredential', 'MembershipCredential'],
-          issuer: issuer.services.did,
-          validFrom: new Date(Date.now() - 60_000).toISOString(),
-          validUntil: new Date(Date.now() + 86_400_000).toISOString(),
-          credentialSubject: { id: c.services.did, memberOf: 'bench', level: 'gold' },
-        },
-        format: 'vc-jose',
-        issuerDid: issuer.services.did,
-        key: issuerKeys.current,
-      });
-      await api(c, '/v1/identity/credentials', { credential });
-    }
-    await api(provider, '/v1/assets', {
-      id: 'bench-data',
-      title: 'Bench data',
-      distributions: [{ format: 'HttpData-PULL', mediaType: 'text/csv' }],
-      dataAddress: { type: 'HttpData', baseUrl: 'http://internal.example/data' },
-    });
-    await api(provider, '/v1/offers', {
-      id: 'bench',
-      accessPolicy: { '@type': 'Set', permission: [{ action: 'use' }] },
-      contractPolicy: {
-        '@type': 'Offer',
-        permission: [
-          {
-            action: 'use',
-            constraint: [
-              { leftOperand: 'pontis:membership', operator: 'eq', rightOperand: 'true' },
-              {
-                leftOperand: 'pontis:credentialClaim',
-                'pontis:fromCredential': 'MembershipCredential',
-                'pontis:claimPath': '$.level',
-                operator: 'eq',
-                rightOperand: 'gold',
-              },
-            ],
-          },
-        ],
-      },
-      assetSelector: { assetIds: ['bench-data'] },
-    });
-    const cat = await api(consumer, '/v1/catalog/request', {
-      address: provider.urls.public,
-      did: provider.services.did,
-    });
-    const ds = (cat.datasets as { '@id': string; hasPolicy: Record<string, unknown>[] }[])[0]!;
-    const body = {
-      counterPartyAddress: provider.urls.public,
-      counterPartyId: provider.services.did,
-      offer: { ...ds.hasPolicy[0], target: ds['@id'] },
-    };
+    const body = await prepare(issuer, issuerKeys.current, provider, consumer);
     const finalized = async () =>
       Number(
         (
@@ -224,6 +240,127 @@ async function run(store: string, open: () => Promise<Database>) {
   }
 }
 
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A `pontis start` child process on PGlite files in a fresh data directory. */
+async function spawnConnector(
+  name: string,
+  identity: unknown,
+): Promise<{ handle: Handle; proc: ChildProcess }> {
+  const dir = mkdtempSync(join(tmpdir(), `pontis-bench-${name}-`));
+  const ports = {
+    protocol: await freePort(),
+    management: await freePort(),
+    data: await freePort(),
+    ops: await freePort(),
+  };
+  const file = join(dir, 'config.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name,
+      dataDir: dir,
+      protocol: { port: ports.protocol },
+      management: { port: ports.management, apiKey: KEY },
+      data: { port: ports.data },
+      ops: { port: ports.ops },
+      auditor: { apiKey: 'bench-auditor-key-0123456789abcd' },
+      log: { level: 'warn' },
+      identity,
+      outbox: { pollMs: 200, batch: Number(process.env.BENCH_OUTBOX_BATCH ?? 100), retryBaseMs: 100 },
+    }),
+  );
+  const root = join(import.meta.dirname, '..');
+  const proc = spawn(process.execPath, [join(root, 'bin/pontis.js'), 'start', '--config', file], {
+    env: { PATH: process.env.PATH ?? '', PONTIS_FROM_SOURCE: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const until = Date.now() + 120_000;
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${ports.ops}/readyz`, { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200) break;
+    } catch {
+      // not yet
+    }
+    if (proc.exitCode !== null || Date.now() > until) throw new Error(`${name} did not start`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const urls = {
+    public: `http://localhost:${ports.protocol}`,
+    protocol: `http://127.0.0.1:${ports.protocol}`,
+    management: `http://127.0.0.1:${ports.management}`,
+    data: `http://127.0.0.1:${ports.data}`,
+    ops: `http://127.0.0.1:${ports.ops}`,
+  };
+  const info = await api({ urls, services: { did: '' } }, '/v1/info');
+  return { handle: { urls, services: { did: String(info.did) } }, proc };
+}
+
+/** Provider and consumer as two `pontis start` processes (as deployed), so they use both cores. */
+async function runProcesses() {
+  const key = keyFileContent(await generateKeyPair('Ed25519'));
+  const issuerKeys = await loadKeys({ json: key });
+  const issuerDb = await openPglite();
+  await migrate(issuerDb);
+  const issuer = await start('issuer-2proc', issuerDb, {
+    role: 'issuer',
+    identity: { key, allowHttpDidWeb: true },
+  });
+  const trust = {
+    allowHttpDidWeb: true,
+    trustedIssuers: [{ did: issuer.services.did, types: ['MembershipCredential'] }],
+  };
+  const [p, c] = await Promise.all([
+    spawnConnector('provider-2proc', trust),
+    spawnConnector('consumer-2proc', trust),
+  ]);
+  try {
+    const body = await prepare(issuer, issuerKeys.current, p.handle, c.handle);
+    const finalized = async () =>
+      Number((await api(c.handle, '/v1/negotiations?state=FINALIZED&limit=1')).total);
+    const waitAll = async (n: number) => {
+      const until = Date.now() + 300_000;
+      while ((await finalized()) < n) {
+        if (Number((await api(c.handle, '/v1/negotiations?state=TERMINATED&limit=1')).total) > 0) {
+          throw new Error('a negotiation was terminated');
+        }
+        if (Date.now() > until) throw new Error('not all finalized');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await pool(10, 5, () => api(c.handle, '/v1/negotiations', body));
+    await waitAll(10);
+    const t0 = performance.now();
+    await pool(N, C, () => api(c.handle, '/v1/negotiations', body));
+    await waitAll(N + 10);
+    const seconds = (performance.now() - t0) / 1000;
+    const list = (
+      await api(c.handle, `/v1/negotiations?state=FINALIZED&limit=${Math.min(500, N)}&sort=-createdAt`)
+    ).items as { createdAt: string; updatedAt: string }[];
+    const ms = list.map((n) => Date.parse(n.updatedAt) - Date.parse(n.createdAt)).sort((a, b) => a - b);
+    const figures = { perSec: round(N / seconds), p50Ms: round(pct(ms, 0.5)), p95Ms: round(pct(ms, 0.95)) };
+    console.error(`pglite, two processes: ${JSON.stringify(figures)}`);
+    return figures;
+  } finally {
+    for (const x of [p, c]) {
+      const exited = new Promise((r) => x.proc.once('exit', r));
+      x.proc.kill('SIGTERM');
+      await exited;
+    }
+    await issuer.stop();
+  }
+}
+
 /** N sequences of 4 bare HTTP POST round trips, C at a time. */
 async function floor() {
   const server = createServer((req, res) => {
@@ -264,6 +401,12 @@ const pg = await run('pglite', async () => {
   return db;
 });
 Object.assign(figures, { pgliteNegotiationsPerSec: pg.perSec, pgliteP50Ms: pg.p50Ms, pgliteP95Ms: pg.p95Ms });
+const two = await runProcesses();
+Object.assign(figures, {
+  pglite2ProcNegotiationsPerSec: two.perSec,
+  pglite2ProcP50Ms: two.p50Ms,
+  pglite2ProcP95Ms: two.p95Ms,
+});
 const url = process.env.DATABASE_URL;
 if (url) {
   const admin = await openPostgres(url, { max: 1 });
