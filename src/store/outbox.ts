@@ -59,6 +59,8 @@ export class Outbox {
   private running = false;
   private draining: Promise<void> | undefined;
   private wakeRequested = false;
+  /** Resolves the drain loop's wait when a message is committed while deliveries are in flight. */
+  private wakeSignal: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -126,6 +128,7 @@ export class Outbox {
     if (!this.running) return;
     if (this.draining) {
       this.wakeRequested = true;
+      this.wakeSignal?.();
       return;
     }
     this.schedule(0);
@@ -148,13 +151,34 @@ export class Outbox {
     this.schedule(again ? 0 : this.options.pollMs);
   }
 
-  /** Claims and runs due messages until none are left. Handlers run concurrently within a batch. */
+  /**
+   * Claims and runs due messages until none are left, keeping up to `batch` deliveries in flight:
+   * as soon as one finishes, more are claimed, so a new message never waits for a slow peer's send.
+   */
   private async drain(): Promise<void> {
+    const inflight = new Set<Promise<void>>();
+    // Claim only when something may be due: at the start, after a commit woke us, or when the last
+    // claim came back full. Messages that become due by their retry time are found by the poll.
+    let mayBeDue = true;
     for (;;) {
-      const batch = await this.claim(this.options.batch);
-      if (batch.length === 0) return;
-      await Promise.all(batch.map((m) => this.track(this.deliver(m))));
-      if (!this.running) return;
+      const free = this.options.batch - inflight.size;
+      if (free > 0 && mayBeDue && this.running) {
+        this.wakeRequested = false;
+        const claimed = await this.claim(free);
+        mayBeDue = claimed.length === free || this.wakeRequested;
+        for (const m of claimed) {
+          const p: Promise<void> = this.track(this.deliver(m)).finally(() => inflight.delete(p));
+          inflight.add(p);
+        }
+        if (mayBeDue) continue;
+      }
+      if (inflight.size === 0 || !this.running) {
+        await Promise.allSettled(inflight);
+        return;
+      }
+      await Promise.race([...inflight, new Promise<void>((resolve) => (this.wakeSignal = resolve))]);
+      this.wakeSignal = undefined;
+      if (this.wakeRequested) mayBeDue = true;
     }
   }
 
