@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyExport } from '../../audit/verify.js';
+import { verifyExport, verifyReceipt } from '../../audit/verify.js';
 import { loadConfig, type ConfigInput } from '../../config/index.js';
 import { createFetchJson } from '../../identity/http.js';
 import { createDidResolver } from '../../identity/resolver.js';
@@ -487,7 +487,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
     facts.firstProblemSeq = first?.seq;
     if (first?.seq !== entry.seq)
       fail(`the tampered entry is ${entry.seq} but verification named ${first?.seq}`);
-    return `${good.entries} entries, ${good.treeHeadsVerified} signed tree head(s) verified against the provider's DID key\na copy with the agreement entry (seq ${entry.seq}) edited fails at seq ${first.seq}: ${first.message}`;
+    progress("the consumer fetches its agreement's receipt from the provider's log");
+    const receipt = await api(consumer).json(
+      'GET',
+      `/v1/agreements/${encodeURIComponent(String(facts.agreementId))}/receipt`,
+    );
+    const checked = await verifyReceipt(receipt, { keys, expectedLogId: provider.services.did });
+    if (!checked.ok)
+      fail(`the consumer's receipt does not verify: ${JSON.stringify(checked.problems.slice(0, 2))}`);
+    facts.receiptVerified = true;
+    return [
+      `${good.entries} entries, ${good.treeHeadsVerified} signed tree head(s) verified against the provider's DID key`,
+      `a copy with the agreement entry (seq ${entry.seq}) edited fails at seq ${first.seq}: ${first.message}`,
+      "the consumer's receipt for its agreement (entry, inclusion proof, signed tree head) verifies on its own",
+    ].join('\n');
   });
 
   for (const [name, doing, run] of steps) {

@@ -108,6 +108,29 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/agreements/{id}/receipt': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The agreement's receipt from the provider's contract log
+     * @description The agreement's entry in the provider's tamper-evident log, its inclusion proof and a signed
+     *     tree head, to keep and check offline with `pontis audit verify --receipt FILE --did PROVIDER_DID`.
+     *     A provider answers from its own log; a consumer fetches the receipt from the provider
+     *     (DCP-authenticated), since the provider's log is the one that records the agreement.
+     */
+    get: operations['getAgreementReceipt'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/agreements/{id}/retire': {
     parameters: {
       query?: never;
@@ -1461,6 +1484,42 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
+    };
+  };
+  getAgreementReceipt: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['Id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The receipt (format pontis-audit-receipt/1) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      /** @description The provider did not answer or refused */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
     };
   };
   retireAgreement: {

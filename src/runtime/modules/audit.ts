@@ -1,6 +1,7 @@
 import { AuditLog, appendAuditEntry } from '../../audit/log.js';
 import type { TreeHeadSigner } from '../../audit/tree-head.js';
 import { auditorRouter } from '../../http/auditor/audit.js';
+import { receiptManagementRouter } from '../../http/management/receipts.js';
 import { receiptRouter } from '../../http/protocol/audit.js';
 import { claimLease } from '../../store/leases.js';
 import type { ModuleFactory } from '../module.js';
@@ -36,6 +37,13 @@ export function auditModuleWith(options: { signer?: TreeHeadSigner } = {}): Modu
       name: 'audit',
       auditor: auditorRouter(ctx.db, log),
       protocol: receiptRouter(log, () => ctx.services.identity),
+      management: receiptManagementRouter({
+        log,
+        negotiations: () => ctx.services.negotiations,
+        identity: () => ctx.services.identity,
+        assertAllowedUrl: ctx.assertAllowedUrl,
+        timeoutMs: ctx.config.network.timeoutMs,
+      }),
       start() {
         // Rebuild the node cache now rather than on the first proof, and say loudly if the stored
         // log no longer matches what was signed.
