@@ -363,6 +363,13 @@ export function createFederationStore(db: Database, options: { facetCache?: bool
             [id, docPart],
           );
         }
+        // The unfiltered facet counts (072), kept per source.
+        await tx.query('DELETE FROM federation_facet_counts WHERE source = $1', [id]);
+        await tx.query(
+          `INSERT INTO federation_facet_counts (source, value, n)
+           SELECT $1, v, count(*)::int FROM federation_datasets d, unnest(d.facets) AS v WHERE d.source = $1 GROUP BY v`,
+          [id],
+        );
         await tx.query(
           `UPDATE federation_participants SET state = 'ok', last_success_at = now(), failures = 0,
              dataset_count = $2, next_crawl_at = now() + $3 * interval '1 millisecond'
@@ -387,6 +394,7 @@ export function createFederationStore(db: Database, options: { facetCache?: bool
         if (options.untrusted) {
           await tx.query('DELETE FROM federation_datasets WHERE source = $1', [id]);
           await tx.query('DELETE FROM federation_documents WHERE source = $1', [id]);
+          await tx.query('DELETE FROM federation_facet_counts WHERE source = $1', [id]);
         }
         await tx.query(
           `UPDATE federation_participants SET
@@ -587,8 +595,16 @@ async function facetCounts(
   params: unknown[],
   limit: number,
 ): Promise<{ facets: Record<FacetName, { value: string; count: number }[]>; total: number }> {
+  // Matches first grouped by their whole facet array (datasets of one participant mostly share it), then
+  // only the distinct arrays are unnested: the same counts, for a fraction of the per-value rows.
+  // Without words or filters: the per-source counts kept at each crawl (072).
   const r = await db.query<{ v: string; n: number }>(
-    `SELECT v, count(*)::int AS n FROM federation_datasets d, unnest(d.facets) AS v ${whereSql} GROUP BY v`,
+    whereSql === ''
+      ? 'SELECT value AS v, sum(n)::int AS n FROM federation_facet_counts GROUP BY value'
+      : `SELECT v, sum(g.n)::int AS n
+     FROM (SELECT d.facets, count(*) AS n FROM federation_datasets d ${whereSql} GROUP BY d.facets) g,
+       unnest(g.facets) AS v
+     GROUP BY v`,
     params,
   );
   const out = Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as Record<

@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractDataset } from '../../../src/catalog/federation/extract.js';
 import { summariseOffer } from '../../../src/catalog/federation/offers.js';
-import { createFederationStore, type FederationStore } from '../../../src/catalog/federation/store.js';
+import {
+  createFederationStore,
+  FACETS,
+  type FacetName,
+  type FederationStore,
+  type SearchQuery,
+} from '../../../src/catalog/federation/store.js';
 import type { DatasetNode } from '../../../src/protocol/index.js';
 import type { Database } from '../../../src/store/index.js';
 import { openTestDatabase } from '../../helpers/db.js';
@@ -111,6 +117,51 @@ describe('federated index', () => {
       (h) => h.title,
     );
     expect(sorted.items.map((h) => h.title)).toEqual(titles.slice(2, 5));
+  });
+
+  it('counts facets exactly as the matching datasets say, unfiltered or not, through recrawls and removals', async () => {
+    // What the facet counts must be: counted here from the matching datasets themselves.
+    const expected = async (query: Omit<SearchQuery, 'facets' | 'limit'>) => {
+      const hits = (await store.search({ ...query, facets: false, limit: 200 })).items;
+      const counts = Object.fromEntries(FACETS.map((f) => [f, new Map<string, number>()]));
+      const add = (f: FacetName, v: string | null) => {
+        if (v !== null) counts[f]!.set(v, (counts[f]!.get(v) ?? 0) + 1);
+      };
+      for (const h of hits) {
+        add('participant', h.participant);
+        add('dataSpace', h.dataSpace);
+        add('publisher', h.publisher);
+        for (const v of h.keywords) add('keyword', v);
+        for (const v of h.themes) add('theme', v);
+        for (const v of h.formats) add('format', v);
+        for (const v of h.licenses) add('license', v);
+      }
+      return Object.fromEntries(
+        FACETS.map((f) => [
+          f,
+          [...counts[f]!]
+            .map(([value, count]) => ({ value, count }))
+            .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)),
+        ]),
+      );
+    };
+    const check = async (query: Omit<SearchQuery, 'facets' | 'limit'>) => {
+      const r = await store.search({ ...query, facetLimit: 100 });
+      expect(r.facets).toEqual(await expected(query));
+      expect(r.total).toBe(r.facets!.participant.reduce((n, f) => n + f.count, 0));
+    };
+    await store.addParticipant({ id: 'a', did: 'did:web:a' });
+    await store.addParticipant({ id: 'b', did: 'did:web:b' });
+    await store.replaceDatasets('a', index('did:web:a', 1, 40), { intervalMs: 60_000 });
+    await store.replaceDatasets('b', index('did:web:b', 2, 30), { intervalMs: 60_000 });
+    const queries = [{}, { q: 'weather' }, { q: 'soil', theme: ['energy'] }, { participant: ['did:web:b'] }];
+    for (const q of queries) await check(q);
+    await store.replaceDatasets('a', index('did:web:a', 3, 25), { intervalMs: 60_000 });
+    for (const q of queries) await check(q);
+    await store.recordFailure('b', 'credentials revoked', { retryInMs: 1000, untrusted: true });
+    for (const q of queries) await check(q);
+    await store.removeParticipant('a');
+    expect((await store.search({})).facets!.participant).toEqual([]);
   });
 
   it('replaces a participant atomically, keeps the last good copy on failure, and drops removed participants', async () => {
