@@ -182,6 +182,25 @@ const FACET_COLUMNS: Record<FacetName, { column: string; array: boolean; lower: 
   license: { column: 'licenses', array: true, lower: false },
 };
 
+interface PageRow {
+  source: string;
+  participant: string;
+  data_space: string;
+  dataset_id: string;
+  endpoint: string;
+  title: string;
+  description: string;
+  publisher: string | null;
+  keywords: string[];
+  themes: string[];
+  formats: string[];
+  licenses: string[];
+  offers: OfferSummary[];
+  crawled_at: Date;
+  state: ParticipantState;
+  last_success_at: Date | null;
+}
+
 /** The text search configuration: English stemming, as PGlite and PostgreSQL both ship it. */
 const TS_CONFIG = 'english';
 
@@ -456,34 +475,16 @@ export function createFederationStore(db: Database, options: { facetCache?: bool
         order = s;
       }
       // Keys first (narrow rows, rank computed once per match), then the full rows of the page only.
-      const pageSql = `SELECT d.source, d.participant, d.data_space, d.dataset_id, d.endpoint, d.title, doc.description,
+      const keyColumns = `d.source, d.participant, d.dataset_id, d.title, d.crawled_at${tsq ? `, ts_rank(d.search, websearch_to_tsquery('${TS_CONFIG}', ${tsq})) AS rank` : ''}`;
+      const keyOrder = order.replace(/\bd\./g, 'k.').replace(/ts_rank\([^)]*\)\)/, 'k.rank');
+      const limitSql = `LIMIT ${p(limit)} OFFSET ${p(offset)}`;
+      const pageColumns = `d.source, d.participant, d.data_space, d.dataset_id, d.endpoint, d.title, doc.description,
           d.publisher, d.keywords, d.themes, d.formats, d.licenses, doc.offers, d.crawled_at,
-          p.state, p.last_success_at
-        FROM (SELECT d.source, d.participant, d.dataset_id, d.title, d.crawled_at${tsq ? `, ts_rank(d.search, websearch_to_tsquery('${TS_CONFIG}', ${tsq})) AS rank` : ''}
-              FROM federation_datasets d ${whereSql} ORDER BY ${order} LIMIT ${p(limit)} OFFSET ${p(offset)}) k
-        JOIN federation_datasets d ON d.source = k.source AND d.participant = k.participant AND d.dataset_id = k.dataset_id
+          p.state, p.last_success_at`;
+      const pageJoins = `JOIN federation_datasets d ON d.source = k.source AND d.participant = k.participant AND d.dataset_id = k.dataset_id
         JOIN federation_documents doc
           ON doc.source = k.source AND doc.participant = k.participant AND doc.dataset_id = k.dataset_id
-        JOIN federation_participants p ON p.id = d.source
-        ORDER BY ${order.replace(/\bd\./g, 'k.').replace(/ts_rank\([^)]*\)\)/, 'k.rank')}`;
-      const page = await db.query<{
-        source: string;
-        participant: string;
-        data_space: string;
-        dataset_id: string;
-        endpoint: string;
-        title: string;
-        description: string;
-        publisher: string | null;
-        keywords: string[];
-        themes: string[];
-        formats: string[];
-        licenses: string[];
-        offers: OfferSummary[];
-        crawled_at: Date;
-        state: ParticipantState;
-        last_success_at: Date | null;
-      }>(pageSql, params);
+        JOIN federation_participants p ON p.id = d.source`;
       const filterOnly = params.slice(0, filterParams);
       // The index's version, read from the database so that replicas sharing it agree (facet cache key).
       const v = (
@@ -496,7 +497,8 @@ export function createFederationStore(db: Database, options: { facetCache?: bool
       // Facet counts (cached per query and index version) also give the total: every dataset has
       // exactly one participant. Without facets, or unfiltered, the total costs one cheap query.
       let facets: SearchResult['facets'];
-      let total: number;
+      let total: number | undefined;
+      let pageRows: PageRow[] | undefined;
       if (query.facets !== false) {
         const facetLimit = Math.min(Math.max(query.facetLimit ?? 20, 1), 100);
         const key = JSON.stringify([whereSql, filterOnly, facetLimit]);
@@ -505,24 +507,63 @@ export function createFederationStore(db: Database, options: { facetCache?: bool
           facets = hit.value;
           total = hit.total;
         } else {
-          const counted = await facetCounts(db, whereSql, filterOnly, facetLimit);
+          let counted: { facets: Record<FacetName, { value: string; count: number }[]>; total: number };
+          if (where.length) {
+            // One scan of the matches for the page and the facet counts: the matches are kept in a
+            // materialised CTE (work_mem raised so that 30,000 of them stay in memory), ranked for the
+            // page, and grouped by their whole facet array before unnesting (datasets of one participant
+            // mostly share it): the same counts for a fraction of the per-value rows.
+            const sql = `WITH m AS MATERIALIZED (SELECT ${keyColumns}, d.facets FROM federation_datasets d ${whereSql}),
+                k AS (SELECT * FROM m AS k ORDER BY ${keyOrder} ${limitSql}),
+                f AS (SELECT v, sum(g.n)::int AS n FROM (SELECT facets, count(*) AS n FROM m GROUP BY facets) g,
+                  unnest(g.facets) AS v GROUP BY v)
+              SELECT ${pageColumns}, row_number() OVER (ORDER BY ${keyOrder})::int AS ord,
+                NULL::text AS facet_value, NULL::int AS facet_count
+              FROM k ${pageJoins}
+              UNION ALL
+              SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                NULL, v, n FROM f`;
+            const rows = await db.transaction(async (tx) => {
+              await tx.query(`SET LOCAL work_mem = '32MB'`);
+              return (
+                await tx.query<
+                  PageRow & { ord: number | null; facet_value: string | null; facet_count: number }
+                >(sql, params)
+              ).rows;
+            });
+            pageRows = rows.filter((r) => r.ord !== null).sort((x, y) => x.ord! - y.ord!);
+            counted = shapeFacets(
+              rows.flatMap((r) => (r.facet_value === null ? [] : [{ v: r.facet_value, n: r.facet_count }])),
+              facetLimit,
+            );
+          } else {
+            counted = await unfilteredFacetCounts(db, facetLimit);
+          }
           facets = counted.facets;
           total = where.length ? counted.total : v.total;
           if (facetCache.size > 500) facetCache.clear();
           facetCache.set(key, { version, value: facets, total });
         }
-      } else {
-        total = where.length
-          ? (
-              await db.query<{ n: number }>(
-                `SELECT count(*)::int AS n FROM federation_datasets d ${whereSql}`,
-                filterOnly,
-              )
-            ).rows[0]!.n
-          : v.total;
       }
+      pageRows ??= (
+        await db.query<PageRow>(
+          `SELECT ${pageColumns}
+          FROM (SELECT ${keyColumns} FROM federation_datasets d ${whereSql} ORDER BY ${order} ${limitSql}) k
+          ${pageJoins}
+          ORDER BY ${keyOrder}`,
+          params,
+        )
+      ).rows;
+      total ??= where.length
+        ? (
+            await db.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM federation_datasets d ${whereSql}`,
+              filterOnly,
+            )
+          ).rows[0]!.n
+        : v.total;
       const result: SearchResult = {
-        items: page.rows.map((r) => ({
+        items: pageRows.map((r) => ({
           datasetId: r.dataset_id,
           participant: r.participant,
           dataSpace: r.data_space,
@@ -589,29 +630,27 @@ export function createFederationStore(db: Database, options: { facetCache?: bool
 
 export type FederationStore = ReturnType<typeof createFederationStore>;
 
-async function facetCounts(
+/** Facet counts over the whole index: the per-source counts kept at each crawl (072). */
+async function unfilteredFacetCounts(
   db: Queryable,
-  whereSql: string,
-  params: unknown[],
   limit: number,
 ): Promise<{ facets: Record<FacetName, { value: string; count: number }[]>; total: number }> {
-  // Matches first grouped by their whole facet array (datasets of one participant mostly share it), then
-  // only the distinct arrays are unnested: the same counts, for a fraction of the per-value rows.
-  // Without words or filters: the per-source counts kept at each crawl (072).
   const r = await db.query<{ v: string; n: number }>(
-    whereSql === ''
-      ? 'SELECT value AS v, sum(n)::int AS n FROM federation_facet_counts GROUP BY value'
-      : `SELECT v, sum(g.n)::int AS n
-     FROM (SELECT d.facets, count(*) AS n FROM federation_datasets d ${whereSql} GROUP BY d.facets) g,
-       unnest(g.facets) AS v
-     GROUP BY v`,
-    params,
+    'SELECT value AS v, sum(n)::int AS n FROM federation_facet_counts GROUP BY value',
   );
+  return shapeFacets(r.rows, limit);
+}
+
+/** Facet counts by facet, most frequent first, `limit` each; the total is the participants' sum. */
+function shapeFacets(
+  rows: { v: string; n: number }[],
+  limit: number,
+): { facets: Record<FacetName, { value: string; count: number }[]>; total: number } {
   const out = Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as Record<
     FacetName,
     { value: string; count: number }[]
   >;
-  for (const row of r.rows) {
+  for (const row of rows) {
     const colon = row.v.indexOf(':');
     const facet = row.v.slice(0, colon) as FacetName;
     out[facet]?.push({ value: row.v.slice(colon + 1), count: row.n });

@@ -148,6 +148,11 @@ describe('federated index', () => {
     const check = async (query: Omit<SearchQuery, 'facets' | 'limit'>) => {
       const r = await store.search({ ...query, facetLimit: 100 });
       expect(r.facets).toEqual(await expected(query));
+      // The page computed with the counts (one statement) is the page computed without them.
+      for (const offset of [0, 3]) {
+        const withCounts = await store.search({ ...query, offset, facetLimit: 99 });
+        expect(withCounts.items).toEqual((await store.search({ ...query, offset, facets: false })).items);
+      }
       expect(r.total).toBe(r.facets!.participant.reduce((n, f) => n + f.count, 0));
     };
     await store.addParticipant({ id: 'a', did: 'did:web:a' });
