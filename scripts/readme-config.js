@@ -1,22 +1,26 @@
 #!/usr/bin/env node
-// Rewrites the configuration reference in README.md (between the config markers) from the schema.
+// Rewrites the generated references in README.md from the code: the configuration (between the
+// config markers) from the schema, and the commands (between the cli markers) from the CLI itself.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const table = execFileSync(process.execPath, [`${root}bin/pontis.js`, 'config', '--markdown'], {
-  encoding: 'utf8',
-  env: { ...process.env, PONTIS_FROM_SOURCE: '1' },
-}).trim();
+const pontis = (flag) =>
+  execFileSync(process.execPath, [`${root}bin/pontis.js`, 'config', flag], {
+    encoding: 'utf8',
+    env: { ...process.env, PONTIS_FROM_SOURCE: '1' },
+  }).trim();
 const readme = readFileSync(`${root}README.md`, 'utf8');
-const next = readme.replace(
-  /(<!-- config:start[^>]*-->\n)[\s\S]*?(\n<!-- config:end -->)/,
-  (_m, a, b) => `${a}${table}${b}`,
-);
+let next = readme;
+for (const [marker, flag] of [
+  ['config', '--markdown'],
+  ['cli', '--cli-markdown'],
+]) {
+  const re = new RegExp(`(<!-- ${marker}:start[^>]*-->\\n)[\\s\\S]*?(\\n<!-- ${marker}:end -->)`);
+  if (!re.test(next)) throw new Error(`README.md has no ${marker} markers`);
+  const table = pontis(flag);
+  next = next.replace(re, (_m, a, b) => `${a}${table}${b}`);
+}
 writeFileSync(`${root}README.md`, next);
-console.log(
-  next === readme
-    ? 'README configuration reference is up to date'
-    : 'README configuration reference rewritten',
-);
+console.log(next === readme ? 'README references are up to date' : 'README references rewritten');

@@ -210,13 +210,23 @@ export const configSchema = z.strictObject({
         .string()
         .min(16)
         .optional()
-        .describe('Credential requests that carry this secret (X-Pontis-Onboarding-Secret) are approved automatically; others wait for an operator'),
+        .describe(
+          'Credential requests that carry this secret (X-Pontis-Onboarding-Secret) are approved automatically; others wait for an operator',
+        ),
       credentialFormat: z
         .enum(['vc-jose', 'data-integrity'])
         .default('vc-jose')
         .describe('How issued credentials are secured (vc-jose: the DCP vc20-bssl/jwt profile)'),
-      membershipValidityDays: z.number().int().min(1).default(365).describe('Validity of issued MembershipCredentials'),
-      memberOf: z.string().default('dataspace').describe('The memberOf claim of issued MembershipCredentials'),
+      membershipValidityDays: z
+        .number()
+        .int()
+        .min(1)
+        .default(365)
+        .describe('Validity of issued MembershipCredentials'),
+      memberOf: z
+        .string()
+        .default('dataspace')
+        .describe('The memberOf claim of issued MembershipCredentials'),
       statusListLength: z
         .number()
         .int()
@@ -227,7 +237,10 @@ export const configSchema = z.strictObject({
         .record(
           z.string(),
           z.strictObject({
-            claims: z.record(z.string(), z.unknown()).default({}).describe('Claims of the credentialSubject (besides id)'),
+            claims: z
+              .record(z.string(), z.unknown())
+              .default({})
+              .describe('Claims of the credentialSubject (besides id)'),
             validityDays: z.number().int().min(1).default(365),
             context: z.array(z.string()).default([]).describe('Extra JSON-LD contexts (must be bundled)'),
           }),

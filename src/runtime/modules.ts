@@ -17,7 +17,16 @@ import { transferModule } from './modules/transfer.js';
 export function modulesFor(role: Config['role']): ModuleFactory[] {
   switch (role) {
     case 'connector':
-      return [systemModule, identityModule, policiesModule, auditModule, catalogModule, negotiationModule, discoveryModule, transferModule];
+      return [
+        systemModule,
+        identityModule,
+        policiesModule,
+        auditModule,
+        catalogModule,
+        negotiationModule,
+        discoveryModule,
+        transferModule,
+      ];
     case 'catalogue':
       return [systemModule, identityModule, federationModule];
     case 'issuer':
