@@ -1,5 +1,6 @@
 import type { VerifiedParticipant } from '../identity/participant.js';
 import type { Queryable } from '../store/db.js';
+import type { AgreementView } from '../transfer/agreements.js';
 
 /**
  * The contracts between the parts of a running connector. Each module fills its field in `ctx.services`
@@ -121,28 +122,8 @@ export interface NegotiationService {
     },
     actor: string,
   ): Promise<{ id: string; state: string }>;
-  agreement(
-    agreementId: string,
-    tx?: Queryable,
-  ): Promise<
-    | {
-        id: string;
-        /** The ODRL Agreement (target, assigner, assignee, timestamp, rules). */
-        policy: Record<string, unknown>;
-        providerDid: string;
-        consumerDid: string;
-        assetId: string;
-        datasetId: string;
-        signedAt: Date;
-        retired: boolean;
-        role: 'provider' | 'consumer';
-        /** Provider: the offer's transferMode (default auto); manual waits for the operator. */
-        transferMode?: 'auto' | 'manual';
-        /** Consumer: the provider's DSP base URL, so a transfer request needs no address. */
-        counterPartyAddress?: string;
-      }
-    | undefined
-  >;
+  /** FINALIZED agreements only (the transfer process's view: see src/transfer/agreements.ts). */
+  agreement(agreementId: string, tx?: Queryable): Promise<AgreementView | undefined>;
 }
 
 /** The catalogue role (issue 9). */
