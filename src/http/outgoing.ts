@@ -65,7 +65,8 @@ export function createUrlGuard(rules: NetworkRules, resolve = defaultResolve): U
       throw new ValidationError(`address ${raw} must use http or https`, undefined, 'address_not_allowed');
     }
     const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    const ips = isIP(host) ? [host] : await resolve(host);
+    // localhost is loopback by definition (RFC 6761): no lookup on every call to a local peer.
+    const ips = isIP(host) ? [host] : host === 'localhost' ? ['127.0.0.1'] : await resolve(host);
     const loopback = host === 'localhost' || (ips.length > 0 && ips.every((ip) => ipIn(LOOPBACK, ip)));
     if (url.protocol === 'http:' && !loopback && !rules.allowHttp) {
       throw new ValidationError(
