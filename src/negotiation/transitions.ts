@@ -6,7 +6,7 @@
  * role and *takes a step* when it is the sender; both read the same table. `null` as `from` is the
  * start of a negotiation (the initial request or the provider's initial offer).
  */
-import type { NegotiationState } from '../protocol/index.js';
+import { NEGOTIATION_STATES, type NegotiationState } from '../protocol/index.js';
 
 export type Role = 'provider' | 'consumer';
 /** Every negotiation message, named by what it does (also the management API's step names). */
@@ -23,15 +23,7 @@ export const MESSAGE_KINDS: readonly NegotiationMessageKind[] = [
   'terminate',
 ];
 
-export const STATES: readonly NegotiationState[] = [
-  'REQUESTED',
-  'OFFERED',
-  'ACCEPTED',
-  'AGREED',
-  'VERIFIED',
-  'FINALIZED',
-  'TERMINATED',
-];
+export const STATES: readonly NegotiationState[] = NEGOTIATION_STATES;
 export const TERMINAL_STATES: readonly NegotiationState[] = ['FINALIZED', 'TERMINATED'];
 const NON_TERMINAL = STATES.filter((s) => !TERMINAL_STATES.includes(s));
 

@@ -119,7 +119,8 @@ function asPeer(peer: DspPeer | string): DspPeer {
   return typeof peer === 'string' ? { baseUrl: peer } : peer;
 }
 
-async function readLimited(res: Response, max: number, url: string): Promise<string> {
+/** Reads a response body as text, refusing (PeerError `peer_response_too_large`) past `max` bytes. */
+export async function readLimited(res: Response, max: number, url: string): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > max) {
     await res.body?.cancel();

@@ -9,6 +9,7 @@
  */
 import { PeerError, PontisError } from '../../errors.js';
 import { buildCatalogRequestMessage, decodeMessage, type Catalog } from '../../protocol/index.js';
+import { readLimited } from '../../protocol/client.js';
 
 export interface CatalogPage {
   catalog: Catalog;
@@ -112,29 +113,4 @@ export function createCatalogPageFetcher(deps: {
     }
     return { catalog, next: nextLink(res.headers.get('link'), url) };
   };
-}
-
-async function readLimited(res: Response, max: number, url: string): Promise<string> {
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  const tooLarge = () =>
-    new PeerError(`${url} answered more than the ${max} bytes allowed`, { url }, 'peer_response_too_large');
-  if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel();
-    throw tooLarge();
-  }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

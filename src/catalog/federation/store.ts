@@ -133,20 +133,9 @@ export const FACETS = [
 ] as const;
 export type FacetName = (typeof FACETS)[number];
 
-export interface SearchHit {
-  datasetId: string;
-  participant: string;
-  dataSpace: string;
+/** An indexed dataset as a search returns it (the stored DCAT node itself is left out). */
+export interface SearchHit extends Omit<IndexedDataset, 'dataset'> {
   source: string;
-  endpoint: string;
-  title: string;
-  description: string;
-  publisher: string | null;
-  keywords: string[];
-  themes: string[];
-  formats: string[];
-  licenses: string[];
-  offers: OfferSummary[];
   /** True when the participant's last crawl failed: this is its last good copy. */
   stale: boolean;
   lastSuccessAt: Date | null;
