@@ -61,7 +61,7 @@ export class Outbox {
   private wakeRequested = false;
   /** Resolves the drain loop's wait when a message is committed while deliveries are in flight. */
   private wakeSignal: (() => void) | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly db: Database,
@@ -159,21 +159,30 @@ export class Outbox {
     const inflight = new Set<Promise<void>>();
     // Claim only when something may be due: at the start, after a commit woke us, or when the last
     // claim came back full. Messages that become due by their retry time are found by the poll.
+    // A delivery that leaves a later message of its key pending (held back by the per-key order)
+    // makes that message due at once, without waiting for a commit or the poll.
     let mayBeDue = true;
+    let unblocked = false;
     for (;;) {
       const free = this.options.batch - inflight.size;
-      if (free > 0 && mayBeDue && this.running) {
+      if (free > 0 && (mayBeDue || unblocked) && this.running) {
         this.wakeRequested = false;
+        unblocked = false;
         const claimed = await this.claim(free);
         mayBeDue = claimed.length === free || this.wakeRequested;
         for (const m of claimed) {
-          const p: Promise<void> = this.track(this.deliver(m)).finally(() => inflight.delete(p));
+          const p: Promise<void> = this.track(this.deliver(m))
+            .then((next) => {
+              if (next) unblocked = true;
+            })
+            .finally(() => inflight.delete(p));
           inflight.add(p);
         }
         if (mayBeDue) continue;
       }
       if (inflight.size === 0 || !this.running) {
         await Promise.allSettled(inflight);
+        if (unblocked && this.running) continue;
         return;
       }
       await Promise.race([...inflight, new Promise<void>((resolve) => (this.wakeSignal = resolve))]);
@@ -182,7 +191,7 @@ export class Outbox {
     }
   }
 
-  private track(p: Promise<void>): Promise<void> {
+  private track<T>(p: Promise<T>): Promise<T> {
     this.inFlight.add(p);
     return p.finally(() => this.inFlight.delete(p));
   }
@@ -220,18 +229,23 @@ export class Outbox {
       .sort((a, b) => a.id - b.id);
   }
 
-  private async deliver(m: ClaimedMessage): Promise<void> {
+  /** Resolves true when a later message of the same key is pending (now due, as this one is done). */
+  private async deliver(m: ClaimedMessage): Promise<boolean> {
     const handler = this.handlers.get(m.topic);
     try {
       if (!handler) throw new Error(`no handler registered for outbox topic ${m.topic}`);
       await handler.handle(m.payload, m);
-      await this.db.query(
-        `UPDATE outbox SET status = 'done', done_at = now(), lease_owner = NULL, lease_until = NULL, last_error = NULL
-         WHERE id = $1 AND lease_owner = $2`,
+      const r = await this.db.query<{ next: boolean }>(
+        `UPDATE outbox o SET status = 'done', done_at = now(), lease_owner = NULL, lease_until = NULL, last_error = NULL
+         WHERE id = $1 AND lease_owner = $2
+         RETURNING o.key IS NOT NULL AND EXISTS (
+           SELECT 1 FROM outbox p WHERE p.key = o.key AND p.status = 'pending' AND p.id > o.id) AS next`,
         [m.id, this.options.owner],
       );
+      return r.rows[0]?.next === true;
     } catch (err) {
       await this.failed(m, handler, err);
+      return false;
     }
   }
 

@@ -140,8 +140,9 @@ for (const kind of storeKinds) {
       expect(rows[1]!.attempts).toBe(3);
     });
 
-    it('delivers messages with the same key in order, one at a time', async () => {
-      const box = new Outbox(db, opts('a'));
+    // pollMs of a minute: the queue must move on because each delivery makes the next one due.
+    it('delivers messages with the same key in order, one at a time, without waiting for the poll', async () => {
+      const box = new Outbox(db, opts('a', { pollMs: 60_000 }));
       const order: number[] = [];
       let active = 0;
       let maxActive = 0;
@@ -162,6 +163,29 @@ for (const kind of storeKinds) {
       await box.stop();
       expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
       expect(maxActive).toBe(1);
+    });
+
+    it('a message committed while an earlier one of its key is being delivered follows at once', async () => {
+      const box = new Outbox(db, opts('a', { pollMs: 60_000 }));
+      const wakingDb = box.wakingDatabase();
+      const seen: string[] = [];
+      box.register('step', {
+        handle: async (p) => {
+          seen.push(p as string);
+          // The first delivery commits the next message of the same key before it finishes.
+          if (p === 'first') {
+            await wakingDb.transaction((tx) =>
+              box.enqueue(tx, { topic: 'step', key: 'k', payload: 'second' }),
+            );
+            await sleep(20);
+          }
+        },
+      });
+      box.start();
+      await wakingDb.transaction((tx) => box.enqueue(tx, { topic: 'step', key: 'k', payload: 'first' }));
+      await until(() => seen.length === 2, 5_000);
+      await box.stop();
+      expect(seen).toEqual(['first', 'second']);
     });
 
     it('named leases: one holder at a time, renewable, taken over after expiry', async () => {
