@@ -9,7 +9,8 @@
  * On PGlite always, in one process and as two `pontis start` processes (provider, consumer: both cores,
  * as deployed); on PostgreSQL when DATABASE_URL is set (one process, fresh schemas, dropped afterwards).
  *
- *   npm run bench -- negotiation      (BENCH_N=300 BENCH_CONCURRENCY=50)
+ *   npm run bench -- negotiation      (BENCH_N=300 BENCH_CONCURRENCY=50 BENCH_ALONE=20
+ *                                      BENCH_STORES=pglite,pglite2,postgres)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,6 +28,7 @@ import { migrate, openPglite, openPostgres, type Database } from '../src/store/i
 
 const N = Number(process.env.BENCH_N ?? 300);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const ALONE = Number(process.env.BENCH_ALONE ?? 20);
 const KEY = 'bench-management-key-0123456789';
 
 async function start(name: string, db: Database, extra: ConfigInput = {}): Promise<RunningConnector> {
@@ -182,9 +184,23 @@ async function run(store: string, open: () => Promise<Database>) {
     // Warm-up (DID documents, token caches, JIT).
     await pool(10, 5, () => api(consumer, '/v1/negotiations', body));
     await waitAll(10);
+    // One at a time: the latency of a negotiation that has the connectors to itself.
+    const alone: number[] = [];
+    for (let i = 0; i < ALONE; i++) {
+      const { id } = (await api(consumer, '/v1/negotiations', body)) as { id: string };
+      await waitAll(11 + i);
+      const r = await consumer.db.query<{ ms: number }>(
+        `SELECT extract(epoch FROM (h.at - n.created_at)) * 1000 AS ms
+           FROM negotiations n JOIN negotiation_history h ON h.negotiation_id = n.id AND h.to_state = 'FINALIZED'
+          WHERE n.id = $1`,
+        [id],
+      );
+      alone.push(Number(r.rows[0]!.ms));
+    }
+    alone.sort((a, b) => a - b);
     const t0 = performance.now();
     await pool(N, C, () => api(consumer, '/v1/negotiations', body));
-    await waitAll(N + 10);
+    await waitAll(N + 10 + ALONE);
     const seconds = (performance.now() - t0) / 1000;
     const lat = await consumer.db.query<{ ms: number }>(
       `SELECT extract(epoch FROM (h.at - n.created_at)) * 1000 AS ms
@@ -232,7 +248,13 @@ async function run(store: string, open: () => Promise<Database>) {
       }
       console.error(`${store} median hop ms: ${JSON.stringify(med)}`);
     }
-    const figures = { perSec: round(N / seconds), p50Ms: round(pct(ms, 0.5)), p95Ms: round(pct(ms, 0.95)) };
+    const figures = {
+      perSec: round(N / seconds),
+      p50Ms: round(pct(ms, 0.5)),
+      p95Ms: round(pct(ms, 0.95)),
+      aloneP50Ms: round(pct(alone, 0.5)),
+      aloneP95Ms: round(pct(alone, 0.95)),
+    };
     console.error(`${store}: ${JSON.stringify(figures)}`);
     return figures;
   } finally {
@@ -340,15 +362,32 @@ async function runProcesses() {
     };
     await pool(10, 5, () => api(c.handle, '/v1/negotiations', body));
     await waitAll(10);
+    const alone: number[] = [];
+    for (let i = 0; i < ALONE; i++) {
+      const { id } = (await api(c.handle, '/v1/negotiations', body)) as { id: string };
+      await waitAll(11 + i);
+      const n = (await api(c.handle, `/v1/negotiations/${encodeURIComponent(id)}`)) as {
+        createdAt: string;
+        updatedAt: string;
+      };
+      alone.push(Date.parse(n.updatedAt) - Date.parse(n.createdAt));
+    }
+    alone.sort((a, b) => a - b);
     const t0 = performance.now();
     await pool(N, C, () => api(c.handle, '/v1/negotiations', body));
-    await waitAll(N + 10);
+    await waitAll(N + 10 + ALONE);
     const seconds = (performance.now() - t0) / 1000;
     const list = (
       await api(c.handle, `/v1/negotiations?state=FINALIZED&limit=${Math.min(500, N)}&sort=-createdAt`)
     ).items as { createdAt: string; updatedAt: string }[];
     const ms = list.map((n) => Date.parse(n.updatedAt) - Date.parse(n.createdAt)).sort((a, b) => a - b);
-    const figures = { perSec: round(N / seconds), p50Ms: round(pct(ms, 0.5)), p95Ms: round(pct(ms, 0.95)) };
+    const figures = {
+      perSec: round(N / seconds),
+      p50Ms: round(pct(ms, 0.5)),
+      p95Ms: round(pct(ms, 0.95)),
+      aloneP50Ms: round(pct(alone, 0.5)),
+      aloneP95Ms: round(pct(alone, 0.95)),
+    };
     console.error(`pglite, two processes: ${JSON.stringify(figures)}`);
     return figures;
   } finally {
@@ -394,42 +433,50 @@ async function floor() {
   };
 }
 
-const figures: Record<string, number | string | null> = { n: N, concurrency: C };
-const pg = await run('pglite', async () => {
-  const db = await openPglite();
-  await migrate(db);
-  return db;
-});
-Object.assign(figures, { pgliteNegotiationsPerSec: pg.perSec, pgliteP50Ms: pg.p50Ms, pgliteP95Ms: pg.p95Ms });
-const two = await runProcesses();
-Object.assign(figures, {
-  pglite2ProcNegotiationsPerSec: two.perSec,
-  pglite2ProcP50Ms: two.p50Ms,
-  pglite2ProcP95Ms: two.p95Ms,
-});
+type Figures = Awaited<ReturnType<typeof run>>;
+const figures: Record<string, number | string | null> = { n: N, concurrency: C, alone: ALONE };
+const report = (prefix: string, f: Figures) =>
+  Object.assign(figures, {
+    [`${prefix}NegotiationsPerSec`]: f.perSec,
+    [`${prefix}P50Ms`]: f.p50Ms,
+    [`${prefix}P95Ms`]: f.p95Ms,
+    [`${prefix}AloneP50Ms`]: f.aloneP50Ms,
+    [`${prefix}AloneP95Ms`]: f.aloneP95Ms,
+  });
+// BENCH_STORES picks runs: pglite (one process), pglite2 (two processes), postgres (needs DATABASE_URL).
+const stores = (process.env.BENCH_STORES ?? 'pglite,pglite2,postgres').split(',');
+if (stores.includes('pglite')) {
+  report(
+    'pglite',
+    await run('pglite', async () => {
+      const db = await openPglite();
+      await migrate(db);
+      return db;
+    }),
+  );
+}
+if (stores.includes('pglite2')) report('pglite2Proc', await runProcesses());
 const url = process.env.DATABASE_URL;
-if (url) {
+if (url && stores.includes('postgres')) {
   const admin = await openPostgres(url, { max: 1 });
   const schemas: string[] = [];
   try {
-    const r = await run('postgres', async () => {
-      const schema = `bench_${randomBytes(4).toString('hex')}`;
-      schemas.push(schema);
-      await admin.exec(`CREATE SCHEMA ${schema}`);
-      const db = await openPostgres(url, { schema, max: 10 });
-      await migrate(db);
-      return db;
-    });
-    Object.assign(figures, {
-      postgresNegotiationsPerSec: r.perSec,
-      postgresP50Ms: r.p50Ms,
-      postgresP95Ms: r.p95Ms,
-    });
+    report(
+      'postgres',
+      await run('postgres', async () => {
+        const schema = `bench_${randomBytes(4).toString('hex')}`;
+        schemas.push(schema);
+        await admin.exec(`CREATE SCHEMA ${schema}`);
+        const db = await openPostgres(url, { schema, max: 10 });
+        await migrate(db);
+        return db;
+      }),
+    );
   } finally {
     for (const s of schemas) await admin.exec(`DROP SCHEMA ${s} CASCADE`);
     await admin.close();
   }
-} else {
+} else if (!url) {
   console.error('DATABASE_URL is not set: PostgreSQL figures skipped');
 }
 Object.assign(figures, await floor());

@@ -39,8 +39,13 @@ export interface OutboxOptions {
   onError?: (err: unknown, message?: ClaimedMessage) => void;
 }
 
-// Transactions that enqueued something; the database wrapper wakes the dispatcher after they commit.
-const enqueuedIn = new WeakSet<Queryable>();
+// What a transaction of the waking database enqueued: messages this dispatcher claimed as it wrote
+// them (handed over after the commit, no claim query), and whether others need a claim.
+interface Enqueued {
+  claimed: ClaimedMessage[];
+  others: boolean;
+}
+const enqueuedIn = new WeakMap<Queryable, Enqueued>();
 
 /** Exponential backoff with full jitter: a random delay in [base/2, base * 2^(attempt-1)], capped. */
 export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
@@ -58,31 +63,68 @@ export class Outbox {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private draining: Promise<void> | undefined;
+  /** A commit enqueued messages that only a claim can find. */
   private wakeRequested = false;
   /** Resolves the drain loop's wait when a message is committed while deliveries are in flight. */
   private wakeSignal: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Committed messages this dispatcher claimed when they were written, waiting for a free slot. */
+  private readonly ready: ClaimedMessage[] = [];
+  /** Per key, the last delivery started: resolves true when it ended done. */
+  private readonly keyTail = new Map<string, Promise<boolean>>();
+  /** Finished deliveries whose `done` is written in one statement per event-loop turn. */
+  private doneQueue: { id: number; resolve: (next: boolean) => void; reject: (e: unknown) => void }[] = [];
+  private flushing = false;
 
   constructor(
     private readonly db: Database,
     private readonly options: OutboxOptions,
   ) {}
 
+  /**
+   * Writes a message in the caller's transaction. In a transaction of `wakingDatabase()` while the
+   * dispatcher runs, a message due now whose key has no earlier pending message held by someone else
+   * is claimed as it is written and handed to the dispatcher after the commit: no claim query, no
+   * wait. If this process dies first, the lease expires and any replica claims it as usual.
+   */
   async enqueue(tx: Queryable, message: OutboxMessage): Promise<number> {
-    const r = await tx.query<{ id: number }>(
-      `INSERT INTO outbox (topic, key, payload, next_at, deadline_at)
-       VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond', now() + $5 * interval '1 millisecond')
-       RETURNING id`,
+    const batch = enqueuedIn.get(tx);
+    const owner =
+      batch && this.running && !(message.delayMs && message.delayMs > 0) ? this.options.owner : null;
+    const r = await tx.query<{ id: number; claimed: boolean; deadline_at: Date }>(
+      `INSERT INTO outbox (topic, key, payload, next_at, deadline_at, lease_owner, lease_until, attempts)
+       SELECT $1, $2::text, $3, now() + $4 * interval '1 millisecond', now() + $5 * interval '1 millisecond',
+              CASE WHEN c THEN $6::text END, CASE WHEN c THEN now() + $7 * interval '1 millisecond' END,
+              CASE WHEN c THEN 1 ELSE 0 END
+       FROM (SELECT $6::text IS NOT NULL AND ($2::text IS NULL OR NOT EXISTS (
+               SELECT 1 FROM outbox p WHERE p.key = $2::text AND p.status = 'pending'
+                 AND (p.lease_owner IS DISTINCT FROM $6::text OR p.lease_until < now()))) AS c) x
+       RETURNING id, lease_owner IS NOT NULL AS claimed, deadline_at`,
       [
         message.topic,
         message.key ?? null,
         JSON.stringify(message.payload ?? null),
         message.delayMs ?? 0,
         message.deadlineMs ?? this.options.deadlineMs,
+        owner,
+        this.options.leaseMs,
       ],
     );
-    enqueuedIn.add(tx);
-    return r.rows[0]!.id;
+    const row = r.rows[0]!;
+    if (batch && row.claimed) {
+      batch.claimed.push({
+        id: row.id,
+        topic: message.topic,
+        key: message.key ?? null,
+        // The handler sees the payload as it comes back from the database (JSON round trip).
+        payload: JSON.parse(JSON.stringify(message.payload ?? null)) as unknown,
+        attempts: 1,
+        deadlineAt: new Date(row.deadline_at),
+      });
+    } else if (batch) {
+      batch.others = true;
+    }
+    return row.id;
   }
 
   register(topic: string, handler: TopicHandler): void {
@@ -99,13 +141,13 @@ export class Outbox {
       exec: (sql) => db.exec(sql),
       close: () => db.close(),
       transaction: async (fn) => {
-        let woke = false;
+        const enqueued: Enqueued = { claimed: [], others: false };
         const result = await db.transaction(async (tx) => {
-          const r = await fn(tx);
-          woke = enqueuedIn.has(tx);
-          return r;
+          enqueuedIn.set(tx, enqueued);
+          return fn(tx);
         });
-        if (woke) this.wake();
+        if (enqueued.claimed.length > 0) this.handOver(enqueued.claimed);
+        if (enqueued.others) this.wake();
         return result;
       },
     };
@@ -120,8 +162,26 @@ export class Outbox {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    this.wakeSignal?.();
     await this.draining;
     await Promise.allSettled([...this.inFlight]);
+    // Messages claimed but not started: give them back so another replica need not wait for the lease.
+    const ids = this.ready.splice(0).map((m) => m.id);
+    if (ids.length > 0) {
+      await this.db.query(
+        `UPDATE outbox SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1
+         WHERE id = ANY($1::bigint[]) AND lease_owner = $2 AND status = 'pending'`,
+        [ids, this.options.owner],
+      );
+    }
+  }
+
+  /** Messages claimed as they were written, now committed: deliver them without a claim. */
+  private handOver(messages: ClaimedMessage[]): void {
+    this.ready.push(...messages);
+    if (!this.running) return;
+    if (this.draining) this.wakeSignal?.();
+    else this.schedule(0);
   }
 
   wake(): void {
@@ -146,49 +206,87 @@ export class Outbox {
     await this.draining;
     this.draining = undefined;
     if (!this.running) return;
-    const again = this.wakeRequested;
+    // A commit that arrived as the drain was ending.
+    const again = this.wakeRequested || this.ready.length > 0;
     this.wakeRequested = false;
     this.schedule(again ? 0 : this.options.pollMs);
   }
 
   /**
-   * Claims and runs due messages until none are left, keeping up to `batch` deliveries in flight:
-   * as soon as one finishes, more are claimed, so a new message never waits for a slow peer's send.
+   * Runs handed-over messages and claims due ones until none are left, keeping up to `batch`
+   * deliveries in flight: as soon as one finishes, more start, so a new message never waits for a
+   * slow peer's send.
    */
   private async drain(): Promise<void> {
     const inflight = new Set<Promise<void>>();
-    // Claim only when something may be due: at the start, after a commit woke us, or when the last
-    // claim came back full. Messages that become due by their retry time are found by the poll.
-    // A delivery that leaves a later message of its key pending (held back by the per-key order)
-    // makes that message due at once, without waiting for a commit or the poll.
+    // Claim only when something may be due: at the start, after a commit woke us, when the last
+    // claim came back full, or when a delivery left a later message of its key pending (held back by
+    // the per-key order). Messages that become due by their retry time are found by the poll.
     let mayBeDue = true;
     let unblocked = false;
+    const run = (m: ClaimedMessage) => {
+      const p: Promise<void> = this.track(this.dispatch(m))
+        .then((next) => {
+          if (next) unblocked = true;
+        })
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+    };
     for (;;) {
+      while (this.running && this.ready.length > 0 && inflight.size < this.options.batch)
+        run(this.ready.shift()!);
       const free = this.options.batch - inflight.size;
       if (free > 0 && (mayBeDue || unblocked) && this.running) {
         this.wakeRequested = false;
         unblocked = false;
         const claimed = await this.claim(free);
         mayBeDue = claimed.length === free || this.wakeRequested;
-        for (const m of claimed) {
-          const p: Promise<void> = this.track(this.deliver(m))
-            .then((next) => {
-              if (next) unblocked = true;
-            })
-            .finally(() => inflight.delete(p));
-          inflight.add(p);
-        }
+        for (const m of claimed) run(m);
         if (mayBeDue) continue;
       }
-      if (inflight.size === 0 || !this.running) {
+      if (!this.running || (inflight.size === 0 && !unblocked && this.ready.length === 0)) {
         await Promise.allSettled(inflight);
-        if (unblocked && this.running) continue;
+        if (this.running && (unblocked || this.ready.length > 0)) continue;
         return;
       }
+      if (inflight.size === 0 || (this.ready.length > 0 && inflight.size < this.options.batch)) continue;
       await Promise.race([...inflight, new Promise<void>((resolve) => (this.wakeSignal = resolve))]);
       this.wakeSignal = undefined;
       if (this.wakeRequested) mayBeDue = true;
     }
+  }
+
+  /** Delivers `m` after the delivery of its key that started before it; resolves `deliver`'s answer. */
+  private dispatch(m: ClaimedMessage): Promise<boolean> {
+    if (m.key === null) return this.deliver(m).then((r) => r.next);
+    const key = m.key;
+    const before = this.keyTail.get(key);
+    // An earlier message of the key that did not end done (it will be retried) goes first: give this
+    // one back, to be claimed once that one is done.
+    const result = before
+      ? before.then((ok) => (ok ? this.deliver(m) : this.release(m).then(() => ({ ok: false, next: false }))))
+      : this.deliver(m);
+    const tail = result.then(
+      (r) => r.ok,
+      () => false,
+    );
+    this.keyTail.set(key, tail);
+    return result
+      .then(
+        (r) => r.next,
+        () => false,
+      )
+      .finally(() => {
+        if (this.keyTail.get(key) === tail) this.keyTail.delete(key);
+      });
+  }
+
+  private async release(m: ClaimedMessage): Promise<void> {
+    await this.db.query(
+      `UPDATE outbox SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1
+       WHERE id = $1 AND lease_owner = $2 AND status = 'pending'`,
+      [m.id, this.options.owner],
+    );
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -229,24 +327,53 @@ export class Outbox {
       .sort((a, b) => a.id - b.id);
   }
 
-  /** Resolves true when a later message of the same key is pending (now due, as this one is done). */
-  private async deliver(m: ClaimedMessage): Promise<boolean> {
+  /**
+   * Runs the handler. `ok`: the message is done. `next`: a later message of its key that this
+   * dispatcher does not hold is pending, and is due now.
+   */
+  private async deliver(m: ClaimedMessage): Promise<{ ok: boolean; next: boolean }> {
     const handler = this.handlers.get(m.topic);
     try {
       if (!handler) throw new Error(`no handler registered for outbox topic ${m.topic}`);
       await handler.handle(m.payload, m);
-      const r = await this.db.query<{ next: boolean }>(
-        `UPDATE outbox o SET status = 'done', done_at = now(), lease_owner = NULL, lease_until = NULL, last_error = NULL
-         WHERE id = $1 AND lease_owner = $2
-         RETURNING o.key IS NOT NULL AND EXISTS (
-           SELECT 1 FROM outbox p WHERE p.key = o.key AND p.status = 'pending' AND p.id > o.id) AS next`,
-        [m.id, this.options.owner],
-      );
-      return r.rows[0]?.next === true;
     } catch (err) {
       await this.failed(m, handler, err);
-      return false;
+      return { ok: false, next: false };
     }
+    return { ok: true, next: await this.markDone(m.id) };
+  }
+
+  /** Records a delivery as done; the deliveries finished in one event-loop turn share one statement. */
+  private markDone(id: number): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.doneQueue.push({ id, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flushDone());
+      }
+    });
+  }
+
+  private async flushDone(): Promise<void> {
+    while (this.doneQueue.length > 0) {
+      const batch = this.doneQueue;
+      this.doneQueue = [];
+      try {
+        const r = await this.db.query<{ id: number; next: boolean }>(
+          `UPDATE outbox o SET status = 'done', done_at = now(), lease_owner = NULL, lease_until = NULL, last_error = NULL
+           WHERE id = ANY($1::bigint[]) AND lease_owner = $2
+           RETURNING o.id, o.key IS NOT NULL AND EXISTS (
+             SELECT 1 FROM outbox p WHERE p.key = o.key AND p.status = 'pending' AND p.id > o.id
+               AND (p.lease_owner IS DISTINCT FROM $2 OR p.lease_until < now())) AS next`,
+          [batch.map((b) => b.id), this.options.owner],
+        );
+        const next = new Map(r.rows.map((row) => [Number(row.id), row.next === true]));
+        for (const b of batch) b.resolve(next.get(b.id) ?? false);
+      } catch (e) {
+        for (const b of batch) b.reject(e);
+      }
+    }
+    this.flushing = false;
   }
 
   private async failed(m: ClaimedMessage, handler: TopicHandler | undefined, err: unknown) {
