@@ -188,6 +188,24 @@ for (const kind of storeKinds) {
       expect(seen).toEqual(['first', 'second']);
     });
 
+    it('a message claimed as it was written by a dispatcher that then hangs is delivered by another after the lease', async () => {
+      const a = new Outbox(db, opts('a', { leaseMs: 1000, pollMs: 60_000 }));
+      const b = new Outbox(db, opts('b', { pollMs: 50 }));
+      let aGot = 0;
+      const bGot: unknown[] = [];
+      a.register('t', { handle: () => (aGot++, new Promise<void>(() => {})) });
+      b.register('t', { handle: async (p) => void bGot.push(p) });
+      a.start();
+      await a.wakingDatabase().transaction((tx) => a.enqueue(tx, { topic: 't', key: 'k', payload: 'x' }));
+      await until(() => aGot === 1);
+      b.start();
+      await until(() => bGot.length === 1, 5_000);
+      await b.stop();
+      expect(bGot).toEqual(['x']);
+      const row = await db.query<{ status: string; attempts: number }>(`SELECT status, attempts FROM outbox`);
+      expect(row.rows).toEqual([{ status: 'done', attempts: 2 }]);
+    });
+
     it('named leases: one holder at a time, renewable, taken over after expiry', async () => {
       expect(await claimLease(db, 'job', 'a', 400)).toBe(true);
       expect(await claimLease(db, 'job', 'b', 400)).toBe(false);
