@@ -130,7 +130,11 @@ interface TransitionOptions {
   send?: Record<string, unknown>;
   /** Extra audit content. */
   audit?: Record<string, unknown>;
+  /** The audit entry of an agreement stored with this change (written in the same statement as its own). */
+  agreementEntry?: AuditEntryInput;
 }
+
+type AuditEntryInput = Parameters<AuditService['append']>[1];
 
 export interface StartInput {
   counterPartyAddress: string;
@@ -153,6 +157,27 @@ export interface ReceiveResult {
 }
 
 const isTerminal = (s: NegotiationState) => TERMINAL_STATES.includes(s);
+
+/**
+ * The history row of a change, written by the same statement as the change: `$1`..`$6` of `params`
+ * after the statement's own. `source` is the CTE that returns the changed negotiation.
+ */
+function historyCte(source: string, from: string, first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `h AS (INSERT INTO negotiation_history (negotiation_id, from_state, to_state, message, direction, actor, body, digest, reason)
+     SELECT id, ${from}, state, ${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)} FROM ${source})`;
+}
+
+function historyParams(kind: NegotiationMessageKind, o: TransitionOptions): unknown[] {
+  return [
+    kind,
+    o.direction,
+    o.actor,
+    o.body === undefined ? null : JSON.stringify(o.body),
+    o.digest ?? null,
+    o.reason === undefined ? null : JSON.stringify(o.reason),
+  ];
+}
 /** States in which each role has an automatic next step. */
 const AUTO_STATES: Record<Role, NegotiationState[]> = {
   provider: ['REQUESTED', 'ACCEPTED', 'VERIFIED'],
@@ -202,10 +227,13 @@ export class NegotiationManager implements NegotiationService {
     const id = `urn:uuid:${randomUUID()}`;
     try {
       const row = await this.deps.db.transaction(async (tx) => {
+        const history: TransitionOptions = { direction: 'in', actor: caller.did, body: message, digest };
         const r = await tx.query<NegotiationRow>(
-          `INSERT INTO negotiations (id, role, state, provider_pid, consumer_pid, counter_party_did,
+          `WITH n AS (INSERT INTO negotiations (id, role, state, provider_pid, consumer_pid, counter_party_did,
              counter_party_address, dataset_id, offer_id, offer, resolved_offer, participant, manual)
-           VALUES ($1, 'provider', 'REQUESTED', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+           VALUES ($1, 'provider', 'REQUESTED', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *),
+           ${historyCte('n', 'NULL', 11)}
+           SELECT * FROM n`,
           [
             id,
             message.consumerPid,
@@ -217,15 +245,11 @@ export class NegotiationManager implements NegotiationService {
             resolved ? JSON.stringify(resolved) : null,
             JSON.stringify(caller),
             resolved?.negotiationMode === 'manual',
+            ...historyParams('request', history),
           ],
         );
         const created = r.rows[0]!;
-        await this.record(tx, created, null, 'REQUESTED', 'request', {
-          direction: 'in',
-          actor: caller.did,
-          body: message,
-          digest,
-        });
+        await this.record(tx, created, null, 'REQUESTED', 'request', history);
         return created;
       });
       return { status: 201, body: this.resource(row) };
@@ -258,10 +282,13 @@ export class NegotiationManager implements NegotiationService {
     if (existing.rows[0]) return this.repeatedInitial(existing.rows[0], digest);
     const id = `urn:uuid:${randomUUID()}`;
     const row = await this.deps.db.transaction(async (tx) => {
+      const history: TransitionOptions = { direction: 'in', actor: caller.did, body: message, digest };
       const r = await tx.query<NegotiationRow>(
-        `INSERT INTO negotiations (id, role, state, provider_pid, consumer_pid, counter_party_did,
+        `WITH n AS (INSERT INTO negotiations (id, role, state, provider_pid, consumer_pid, counter_party_did,
            counter_party_address, dataset_id, offer_id, offer, manual)
-         VALUES ($1, 'consumer', 'OFFERED', $2, $1, $3, $4, $5, $6, $7, false) RETURNING *`,
+         VALUES ($1, 'consumer', 'OFFERED', $2, $1, $3, $4, $5, $6, $7, false) RETURNING *),
+         ${historyCte('n', 'NULL', 8)}
+         SELECT * FROM n`,
         [
           id,
           message.providerPid,
@@ -270,15 +297,11 @@ export class NegotiationManager implements NegotiationService {
           message.offer.target ?? null,
           message.offer['@id'],
           JSON.stringify(message.offer),
+          ...historyParams('offer', history),
         ],
       );
       const created = r.rows[0]!;
-      await this.record(tx, created, null, 'OFFERED', 'offer', {
-        direction: 'in',
-        actor: caller.did,
-        body: message,
-        digest,
-      });
+      await this.record(tx, created, null, 'OFFERED', 'offer', history);
       return created;
     });
     return { status: 201, body: this.resource(row) };
@@ -335,11 +358,12 @@ export class NegotiationManager implements NegotiationService {
             set.termination = { code: message.code, reason: message.reason, by: caller.did };
           }
           let extra: Record<string, unknown> | undefined;
+          let agreementEntry: AuditEntryInput | undefined;
           if (kind === 'agree') {
             const agreement = message.agreement as Agreement;
             set.agreement_id = agreement['@id'];
             extra = { agreementId: agreement['@id'] };
-            await this.storeAgreement(tx, row, agreement);
+            agreementEntry = await this.storeAgreement(tx, row, agreement);
           }
           return this.transition(tx, row, kind, to, {
             direction: 'in',
@@ -349,6 +373,7 @@ export class NegotiationManager implements NegotiationService {
             set,
             reason: kind === 'terminate' ? message.reason : undefined,
             audit: extra,
+            agreementEntry,
           });
         });
         return { status: 200, body: this.resource(updated) };
@@ -384,11 +409,14 @@ export class NegotiationManager implements NegotiationService {
       offer,
       callbackAddress: this.deps.callbackAddress,
     });
+    const history: TransitionOptions = { direction: 'out', actor, body: message, send: message };
     return this.deps.db.transaction(async (tx) => {
       const r = await tx.query<NegotiationRow>(
-        `INSERT INTO negotiations (id, role, state, consumer_pid, counter_party_did, counter_party_address,
+        `WITH n AS (INSERT INTO negotiations (id, role, state, consumer_pid, counter_party_did, counter_party_address,
            dataset_id, offer_id, offer, requested_offer, manual)
-         VALUES ($1, 'consumer', 'REQUESTED', $1, $2, $3, $4, $5, $6, $6, $7) RETURNING *`,
+         VALUES ($1, 'consumer', 'REQUESTED', $1, $2, $3, $4, $5, $6, $6, $7) RETURNING *),
+         ${historyCte('n', 'NULL', 8)}
+         SELECT * FROM n`,
         [
           id,
           input.counterPartyId,
@@ -397,15 +425,11 @@ export class NegotiationManager implements NegotiationService {
           offer['@id'],
           JSON.stringify(offer),
           input.manual ?? false,
+          ...historyParams('request', history),
         ],
       );
       const row = r.rows[0]!;
-      await this.record(tx, row, null, 'REQUESTED', 'request', {
-        direction: 'out',
-        actor,
-        body: message,
-        send: message,
-      });
+      await this.record(tx, row, null, 'REQUESTED', 'request', history);
       return row;
     });
   }
@@ -419,9 +443,11 @@ export class NegotiationManager implements NegotiationService {
     kind: NegotiationMessageKind,
     input: StepInput,
     actor: string,
+    /** The negotiation as just read by the caller (saves reading it again). */
+    loaded?: NegotiationRow,
   ): Promise<NegotiationRow> {
     for (let attempt = 0; ; attempt++) {
-      const row = await loadNegotiation(this.deps.db, id);
+      const row = attempt === 0 && loaded ? loaded : await loadNegotiation(this.deps.db, id);
       if (!row) throw new NotFoundError(`no negotiation ${id}`);
       const to = onStep(row.role, row.state, kind);
       if (!to) throw new ConflictError(refusal(row.role, row.state, kind, row.role), { state: row.state });
@@ -491,7 +517,7 @@ export class NegotiationManager implements NegotiationService {
           obligation: rules?.obligation,
           ...(rules?.profile !== undefined ? { profile: rules.profile } : {}),
         });
-        await this.storeAgreement(tx, row, agreement);
+        const agreementEntry = await this.storeAgreement(tx, row, agreement);
         const message = buildContractAgreementMessage({ ...pids(), agreement });
         return this.transition(tx, row, kind, to, {
           ...base,
@@ -499,6 +525,7 @@ export class NegotiationManager implements NegotiationService {
           send: message,
           set: { agreement_id: agreement['@id'] },
           audit: { agreementId: agreement['@id'], decision: decision.reasons },
+          agreementEntry,
         });
       }
       case 'accept':
@@ -661,18 +688,18 @@ export class NegotiationManager implements NegotiationService {
             await this.terminateLocally(row.id, problem.reasons, problem.code, true);
             return;
           }
-          await this.step(row.id, 'agree', {}, 'system');
+          await this.step(row.id, 'agree', {}, 'system', row);
         } else if (row.state === 'VERIFIED') {
-          await this.step(row.id, 'finalize', {}, 'system');
+          await this.step(row.id, 'finalize', {}, 'system', row);
         }
       } else {
         if (row.state === 'OFFERED' && this.deps.settings.autoAccept && row.requested_offer) {
           if (sameRules(row.offer, row.requested_offer) && row.offer?.target === row.dataset_id) {
-            await this.step(row.id, 'accept', {}, 'system');
+            await this.step(row.id, 'accept', {}, 'system', row);
           }
         } else if (row.state === 'AGREED' && this.deps.settings.autoVerify && row.requested_offer) {
           const a = row.agreement_id ? await loadAgreement(this.deps.db, row.agreement_id) : undefined;
-          if (a && this.agreementMatches(row, a.policy)) await this.step(row.id, 'verify', {}, 'system');
+          if (a && this.agreementMatches(row, a.policy)) await this.step(row.id, 'verify', {}, 'system', row);
         }
       }
     } catch (e) {
@@ -759,11 +786,13 @@ export class NegotiationManager implements NegotiationService {
   ): Promise<NegotiationRow> {
     const s = o.set ?? {};
     const r = await tx.query<NegotiationRow>(
-      `UPDATE negotiations SET state = $3, updated_at = now(),
+      `WITH u AS (UPDATE negotiations SET state = $3, updated_at = now(),
          provider_pid = COALESCE(provider_pid, $4), consumer_pid = COALESCE(consumer_pid, $5),
          offer = COALESCE($6, offer), agreement_id = COALESCE($7, agreement_id),
          termination = COALESCE($8, termination)
-       WHERE id = $1 AND state = $2 RETURNING *`,
+       WHERE id = $1 AND state = $2 RETURNING *),
+       ${historyCte('u', '$2', 9)}
+       SELECT * FROM u`,
       [
         row.id,
         row.state,
@@ -773,6 +802,7 @@ export class NegotiationManager implements NegotiationService {
         s.offer === undefined ? null : JSON.stringify(s.offer),
         s.agreement_id ?? null,
         s.termination === undefined ? null : JSON.stringify(s.termination),
+        ...historyParams(kind, o),
       ],
     );
     const updated = r.rows[0];
@@ -781,7 +811,7 @@ export class NegotiationManager implements NegotiationService {
     return updated;
   }
 
-  /** History, audit, the message to send, the automatic next step, webhooks. */
+  /** Audit (with the agreement's entry, when one was stored), the message to send, the automatic next step, webhooks. */
   private async record(
     tx: Queryable,
     row: NegotiationRow,
@@ -790,44 +820,36 @@ export class NegotiationManager implements NegotiationService {
     kind: NegotiationMessageKind,
     o: TransitionOptions,
   ): Promise<void> {
-    await tx.query(
-      `INSERT INTO negotiation_history (negotiation_id, from_state, to_state, message, direction, actor, body, digest, reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        row.id,
-        from,
-        to,
-        kind,
-        o.direction,
-        o.actor,
-        o.body === undefined ? null : JSON.stringify(o.body),
-        o.digest ?? null,
-        o.reason === undefined ? null : JSON.stringify(o.reason),
-      ],
-    );
-    await this.deps.audit?.append(tx, {
-      type: 'negotiation.transition',
-      actor: o.actor,
-      subjects: {
-        negotiationId: row.id,
-        agreementId: row.agreement_id ?? undefined,
-        participant: row.counter_party_did,
-        assetId: row.resolved_offer?.assetId ?? row.dataset_id ?? undefined,
-        offerId: row.offer_id ?? undefined,
+    const entries = [
+      ...(o.agreementEntry ? [o.agreementEntry] : []),
+      {
+        type: 'negotiation.transition',
+        actor: o.actor,
+        subjects: {
+          negotiationId: row.id,
+          agreementId: row.agreement_id ?? undefined,
+          participant: row.counter_party_did,
+          assetId: row.resolved_offer?.assetId ?? row.dataset_id ?? undefined,
+          offerId: row.offer_id ?? undefined,
+        },
+        content: {
+          role: row.role,
+          providerPid: row.provider_pid,
+          consumerPid: row.consumer_pid,
+          datasetId: row.dataset_id,
+          from,
+          to,
+          message: MESSAGE_TYPE[kind],
+          direction: o.direction,
+          ...(o.reason !== undefined ? { reason: o.reason } : {}),
+          ...(o.audit ?? {}),
+        },
       },
-      content: {
-        role: row.role,
-        providerPid: row.provider_pid,
-        consumerPid: row.consumer_pid,
-        datasetId: row.dataset_id,
-        from,
-        to,
-        message: MESSAGE_TYPE[kind],
-        direction: o.direction,
-        ...(o.reason !== undefined ? { reason: o.reason } : {}),
-        ...(o.audit ?? {}),
-      },
-    });
+    ];
+    const audit = this.deps.audit;
+    if (audit?.appendMany) await audit.appendMany(tx, entries);
+    else if (audit) for (const e of entries) await audit.append(tx, e);
+    const messages: OutboxMessage[] = [];
     if (o.send) {
       const payload: SendPayload = {
         id: row.id,
@@ -845,22 +867,13 @@ export class NegotiationManager implements NegotiationService {
             }
           : {}),
       };
-      await this.deps.outbox.enqueue(tx, {
-        topic: SEND_TOPIC,
-        key: row.id,
-        payload,
-        deadlineMs: this.deps.settings.deadlineMs,
-      });
+      messages.push({ topic: SEND_TOPIC, key: row.id, payload, deadlineMs: this.deps.settings.deadlineMs });
     }
     if (!row.manual && AUTO_STATES[row.role].includes(to)) {
-      await this.deps.outbox.enqueue(tx, {
-        topic: AUTO_TOPIC,
-        key: row.id,
-        payload: { id: row.id, state: to },
-      });
+      messages.push({ topic: AUTO_TOPIC, key: row.id, payload: { id: row.id, state: to } });
     }
     for (const h of await this.webhooks(tx)) {
-      await this.deps.outbox.enqueue(tx, {
+      messages.push({
         topic: WEBHOOK_TOPIC,
         key: `webhook:${h.id}:${row.id}`,
         payload: {
@@ -880,6 +893,7 @@ export class NegotiationManager implements NegotiationService {
         },
       });
     }
+    for (const m of messages) await this.deps.outbox.enqueue(tx, m);
   }
 
   private hooks: { at: number; list: { id: string; url: string }[] } | undefined;
@@ -899,7 +913,12 @@ export class NegotiationManager implements NegotiationService {
     this.hooks = undefined;
   }
 
-  private async storeAgreement(tx: Queryable, row: NegotiationRow, agreement: Agreement): Promise<void> {
+  /** Stores the agreement; returns its audit entry, for the transition to write with its own. */
+  private async storeAgreement(
+    tx: Queryable,
+    row: NegotiationRow,
+    agreement: Agreement,
+  ): Promise<AuditEntryInput> {
     const provider = row.role === 'provider' ? this.deps.did : row.counter_party_did;
     const consumer = row.role === 'provider' ? row.counter_party_did : this.deps.did;
     const digest = digestOf(agreement);
@@ -919,7 +938,7 @@ export class NegotiationManager implements NegotiationService {
         agreement.timestamp ?? this.now().toISOString(),
       ],
     );
-    await this.deps.audit?.append(tx, {
+    return {
       type: 'agreement',
       actor: row.role === 'provider' ? this.deps.did : row.counter_party_did,
       subjects: {
@@ -929,7 +948,7 @@ export class NegotiationManager implements NegotiationService {
         assetId: row.resolved_offer?.assetId ?? agreement.target,
       },
       content: { agreement, digest, role: row.role },
-    });
+    };
   }
 
   // ---------------------------------------------------------------- helpers

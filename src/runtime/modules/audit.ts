@@ -1,4 +1,4 @@
-import { AuditLog, appendAuditEntry } from '../../audit/log.js';
+import { AuditLog, appendAuditEntries, appendAuditEntry } from '../../audit/log.js';
 import type { TreeHeadSigner } from '../../audit/tree-head.js';
 import { auditorRouter } from '../../http/auditor/audit.js';
 import { receiptManagementRouter } from '../../http/management/receipts.js';
@@ -23,7 +23,10 @@ export function auditModuleWith(options: { signer?: TreeHeadSigner } = {}): Modu
       (identity ? { signJws: (payload, o) => identity.sign(payload, { typ: o.typ }) } : undefined);
     if (!signer) ctx.log.warn('audit: no identity service and no signer, so no tree head will be signed');
     const log = new AuditLog({ db: ctx.db, logId: ctx.services.did, signer });
-    ctx.services.audit = { append: (tx, entry) => appendAuditEntry(tx, entry) };
+    ctx.services.audit = {
+      append: (tx, entry) => appendAuditEntry(tx, entry),
+      appendMany: (tx, entries) => appendAuditEntries(tx, entries),
+    };
     const { treeHeadEveryEntries, treeHeadEverySeconds } = ctx.config.audit;
     let timer: ReturnType<typeof setInterval> | undefined;
     let running: Promise<void> | undefined;
