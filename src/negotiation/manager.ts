@@ -1,9 +1,10 @@
 /**
  * Contract negotiation behaviour in both roles. Every change of state is one transaction: the state
  * (optimistic check `WHERE id = $1 AND state = $2`), a history row, the audit entry and the outbox
- * messages (the message to the peer, the automatic next step, webhook notifications). Automatic
- * behaviour runs as outbox tasks (`negotiation.auto`), never inside a request; the dispatcher sends
- * (`negotiation.send`) with retries and terminates the negotiation when it gives up.
+ * messages (the message to the peer, webhook notifications). The automatic next step (agree,
+ * finalize, accept, verify) is taken in the same transaction as the change that calls for it; it
+ * only evaluates rules, and the messages it produces go out through the outbox like any other. The
+ * dispatcher sends (`negotiation.send`) with retries and terminates the negotiation when it gives up.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -250,6 +251,7 @@ export class NegotiationManager implements NegotiationService {
         );
         const created = r.rows[0]!;
         await this.record(tx, created, null, 'REQUESTED', 'request', history);
+        await this.autoStep(tx, created);
         return created;
       });
       return { status: 201, body: this.resource(row) };
@@ -302,6 +304,7 @@ export class NegotiationManager implements NegotiationService {
       );
       const created = r.rows[0]!;
       await this.record(tx, created, null, 'OFFERED', 'offer', history);
+      await this.autoStep(tx, created);
       return created;
     });
     return { status: 201, body: this.resource(row) };
@@ -564,30 +567,38 @@ export class NegotiationManager implements NegotiationService {
       const row = await loadNegotiation(this.deps.db, id);
       if (!row || isTerminal(row.state)) return;
       try {
-        await this.deps.db.transaction(async (tx) => {
-          const canSend = notify && row.provider_pid !== null && row.consumer_pid !== null;
-          const message = canSend
-            ? buildContractNegotiationTerminationMessage({
-                providerPid: row.provider_pid!,
-                consumerPid: row.consumer_pid!,
-                code,
-                reason,
-              })
-            : undefined;
-          await this.transition(tx, row, 'terminate', 'TERMINATED', {
-            direction: canSend ? 'out' : 'local',
-            actor: 'system',
-            body: message,
-            send: message,
-            set: { termination: { code, reason, by: this.deps.did } },
-            reason,
-          });
-        });
+        await this.deps.db.transaction((tx) => this.terminateIn(tx, row, reason, code, notify));
         return;
       } catch (e) {
         if (!(e instanceof StaleState)) throw e;
       }
     }
+  }
+
+  private terminateIn(
+    tx: Queryable,
+    row: NegotiationRow,
+    reason: string[],
+    code: string,
+    notify: boolean,
+  ): Promise<NegotiationRow> {
+    const canSend = notify && row.provider_pid !== null && row.consumer_pid !== null;
+    const message = canSend
+      ? buildContractNegotiationTerminationMessage({
+          providerPid: row.provider_pid!,
+          consumerPid: row.consumer_pid!,
+          code,
+          reason,
+        })
+      : undefined;
+    return this.transition(tx, row, 'terminate', 'TERMINATED', {
+      direction: canSend ? 'out' : 'local',
+      actor: 'system',
+      body: message,
+      send: message,
+      set: { termination: { code, reason, by: this.deps.did } },
+      reason,
+    });
   }
 
   // ---------------------------------------------------------------- automatic behaviour
@@ -676,35 +687,51 @@ export class NegotiationManager implements NegotiationService {
     }
   }
 
-  /** The automatic next step after entering `state` (skipped when the negotiation moved on or is manual). */
+  /**
+   * Outbox task written by versions that ran the automatic step in a task of its own: run it now
+   * (skipped when the negotiation moved on or is manual).
+   */
   private async auto(p: AutoPayload): Promise<void> {
     const row = await loadNegotiation(this.deps.db, p.id);
     if (!row || row.state !== p.state || row.manual) return;
     try {
-      if (row.role === 'provider') {
-        if (row.state === 'REQUESTED' || row.state === 'ACCEPTED') {
-          const problem = this.requestProblem(row);
-          if (problem) {
-            await this.terminateLocally(row.id, problem.reasons, problem.code, true);
-            return;
-          }
-          await this.step(row.id, 'agree', {}, 'system', row);
-        } else if (row.state === 'VERIFIED') {
-          await this.step(row.id, 'finalize', {}, 'system', row);
-        }
-      } else {
-        if (row.state === 'OFFERED' && this.deps.settings.autoAccept && row.requested_offer) {
-          if (sameRules(row.offer, row.requested_offer) && row.offer?.target === row.dataset_id) {
-            await this.step(row.id, 'accept', {}, 'system', row);
-          }
-        } else if (row.state === 'AGREED' && this.deps.settings.autoVerify && row.requested_offer) {
-          const a = row.agreement_id ? await loadAgreement(this.deps.db, row.agreement_id) : undefined;
-          if (a && this.agreementMatches(row, a.policy)) await this.step(row.id, 'verify', {}, 'system', row);
-        }
-      }
+      await this.deps.db.transaction((tx) => this.autoStep(tx, row));
     } catch (e) {
       // Someone (the peer, an operator) moved the negotiation meanwhile: nothing left to do.
-      if (e instanceof ConflictError) return;
+      if (e instanceof StaleState) return;
+      throw e;
+    }
+  }
+
+  /**
+   * The automatic next step after entering `row.state`, in the transaction of that change, so that
+   * the two commit together and no crash can leave a negotiation waiting for a step that never comes.
+   * Returns the row as the last step left it.
+   */
+  private async autoStep(tx: Queryable, row: NegotiationRow): Promise<NegotiationRow> {
+    if (row.manual || !AUTO_STATES[row.role].includes(row.state)) return row;
+    let kind: NegotiationMessageKind | undefined;
+    if (row.role === 'provider') {
+      if (row.state === 'REQUESTED' || row.state === 'ACCEPTED') {
+        const problem = this.requestProblem(row);
+        if (problem) return this.terminateIn(tx, row, problem.reasons, problem.code, true);
+        kind = 'agree';
+      } else if (row.state === 'VERIFIED') {
+        kind = 'finalize';
+      }
+    } else if (row.state === 'OFFERED' && this.deps.settings.autoAccept && row.requested_offer) {
+      if (sameRules(row.offer, row.requested_offer) && row.offer?.target === row.dataset_id) kind = 'accept';
+    } else if (row.state === 'AGREED' && this.deps.settings.autoVerify && row.requested_offer) {
+      const a = row.agreement_id ? await loadAgreement(tx, row.agreement_id) : undefined;
+      if (a && this.agreementMatches(row, a.policy)) kind = 'verify';
+    }
+    const to = kind && onStep(row.role, row.state, kind);
+    if (!kind || !to) return row;
+    try {
+      return await this.applyStep(tx, row, kind, to, {}, 'system');
+    } catch (e) {
+      // The step is not possible after all (e.g. the counter-party's pid is unknown): an operator decides.
+      if (e instanceof ConflictError) return row;
       throw e;
     }
   }
@@ -808,6 +835,7 @@ export class NegotiationManager implements NegotiationService {
     const updated = r.rows[0];
     if (!updated) throw new StaleState(`negotiation ${row.id} is no longer ${row.state}`);
     await this.record(tx, updated, row.state, to, kind, o);
+    await this.autoStep(tx, updated);
     return updated;
   }
 
@@ -868,9 +896,6 @@ export class NegotiationManager implements NegotiationService {
           : {}),
       };
       messages.push({ topic: SEND_TOPIC, key: row.id, payload, deadlineMs: this.deps.settings.deadlineMs });
-    }
-    if (!row.manual && AUTO_STATES[row.role].includes(to)) {
-      messages.push({ topic: AUTO_TOPIC, key: row.id, payload: { id: row.id, state: to } });
     }
     for (const h of await this.webhooks(tx)) {
       messages.push({
