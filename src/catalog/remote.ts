@@ -236,6 +236,8 @@ export function createRemoteCatalogClient(o: RemoteCatalogOptions) {
       cache.set(key, { until: now() + o.cacheTtlMs, value });
       return value;
     },
+    /** The DSP base URL a DID document names (its CatalogService or DataService entry). */
+    dspAddress: (did: string) => baseFor({ did }),
     clear: () => cache.clear(),
   };
 }

@@ -15,6 +15,8 @@ export interface Services {
   policies?: PolicyService;
   audit?: AuditService;
   catalog?: CatalogService;
+  /** Other participants' catalogues, read over DSP (by address or DID). */
+  peerCatalogs?: PeerCatalogService;
   negotiations?: NegotiationService;
   /** The catalogue role's crawler (issue 9), for `pontis catalogue crawl --once`. */
   federation?: FederationService;
@@ -104,6 +106,22 @@ export interface CatalogService {
   }): Promise<ResolvedOffer | undefined>;
   /** The private data address of an asset (never shown to other participants). */
   dataAddress(assetId: string): Promise<Record<string, unknown> | undefined>;
+}
+
+/** Other participants' catalogues, read over DSP. */
+export interface PeerCatalogService {
+  /** The DSP base URL a participant's DID document names (its CatalogService or DataService). */
+  dspAddress(did: string): Promise<string>;
+  /**
+   * Offer `offerId` of dataset `datasetId` as the peer's catalogue shows it (with its `target`);
+   * NotFoundError when the catalogue does not list it.
+   */
+  offer(input: {
+    address?: string;
+    did?: string;
+    datasetId: string;
+    offerId: string;
+  }): Promise<Record<string, unknown>>;
 }
 
 /** Agreements reached (issue 6), as the transfer process needs them. */

@@ -44,6 +44,42 @@ describe('contract negotiation in a loopback data space (real DCP, catalogue, au
     });
   });
 
+  it('starts from the provider DID and an offer id alone: address from the DID document, terms from the catalogue', async () => {
+    const provider = { address: ds.provider.urls.public, did: ds.provider.services.did };
+    const offerId = String((await offerFromCatalogue(ds.consumer, provider, 'data-auto'))['@id']);
+    const res = await management(ds.consumer, '/v1/negotiations', {
+      method: 'POST',
+      // The DSP TCK's initiate call names the provider providerId.
+      body: JSON.stringify({ providerId: provider.did, datasetId: 'data-auto', offerId }),
+    });
+    expect(res.status).toBe(201);
+    const started = await json<{ id: string; counterPartyAddress: string; offer: Record<string, unknown> }>(
+      res,
+    );
+    expect(started.counterPartyAddress).toBe(provider.address);
+    expect(started.offer).toMatchObject({ '@id': offerId, target: 'data-auto' });
+    await waitForState(ds.consumer, started.id, 'FINALIZED');
+
+    const unknown = await management(ds.consumer, '/v1/negotiations', {
+      method: 'POST',
+      body: JSON.stringify({
+        counterPartyId: provider.did,
+        datasetId: 'data-auto',
+        offerId: 'no-such-offer',
+      }),
+    });
+    expect(unknown.status).toBe(404);
+    expect((await json<{ message: string }>(unknown)).message).toMatch(/has no offer no-such-offer/);
+    const neither = await management(ds.consumer, '/v1/negotiations', {
+      method: 'POST',
+      body: JSON.stringify({ counterPartyId: provider.did, datasetId: 'data-auto' }),
+    });
+    expect(neither.status).toBe(400);
+    expect((await json<{ message: string }>(neither)).message).toMatch(
+      /give the offer, or offerId and datasetId/,
+    );
+  });
+
   it('an outsider is TERMINATED with the policy reason, and the provider audit log shows why', async () => {
     // The outsider is a member (DCP lets it in, the offer is public) of level silver, not gold.
     const { id } = await start(ds.outsider, 'data-auto');

@@ -27,7 +27,14 @@ export interface paths {
     /** List negotiations (both roles) with filters and paging */
     get: operations['listNegotiations'];
     put?: never;
-    /** Start a contract negotiation as consumer (sends a ContractRequestMessage to the provider) */
+    /**
+     * Start a contract negotiation as consumer (sends a ContractRequestMessage to the provider)
+     * @description The provider is given by its DID (`counterPartyId`) and its DSP address (`counterPartyAddress`);
+     *     without the address, the connector reads it from the DID document (its CatalogService or
+     *     DataService entry). The terms are given as the `offer` itself, or as `offerId` and `datasetId`,
+     *     which the connector looks up in the provider's catalogue. `connectorAddress` and `providerId` are
+     *     accepted as aliases of `counterPartyAddress` and `counterPartyId` (the DSP TCK's initiate call).
+     */
     post: operations['startNegotiation'];
     delete?: never;
     options?: never;
@@ -703,12 +710,21 @@ export interface components {
     StartNegotiation: {
       /**
        * Format: uri
-       * @description The provider's DSP base URL
+       * @description The provider's DSP base URL (default: from its DID document)
        */
-      counterPartyAddress: string;
-      /** @description The provider's DID (participantId in its catalogue) */
-      counterPartyId: string;
-      offer: components['schemas']['OdrlOffer'];
+      counterPartyAddress?: string;
+      /**
+       * Format: uri
+       * @description Alias of counterPartyAddress
+       */
+      connectorAddress?: string;
+      /** @description The provider's DID (participantId in its catalogue); required, or its alias providerId */
+      counterPartyId?: string;
+      /** @description Alias of counterPartyId */
+      providerId?: string;
+      offer?: components['schemas']['OdrlOffer'];
+      /** @description Instead of `offer`: the offer's @id in the provider's catalogue (with datasetId) */
+      offerId?: string;
       /** @description The dataset (default: the offer's target) */
       datasetId?: string;
       /**
@@ -1373,6 +1389,16 @@ export interface operations {
       };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      /** @description The provider's DID document or catalogue could not be read */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
     };
   };
   getNegotiation: {

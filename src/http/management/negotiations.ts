@@ -4,8 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { ConflictError, NotFoundError } from '../../errors.js';
-import type { NegotiationManager } from '../../negotiation/manager.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import type { NegotiationManager, StartInput } from '../../negotiation/manager.js';
+import type { MessageOffer } from '../../protocol/index.js';
+import type { PeerCatalogService } from '../../runtime/services.js';
 import {
   loadHistory,
   loadNegotiation,
@@ -104,21 +106,68 @@ async function page<T>(
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
 }
 
-export function negotiationManagementRouter(manager: NegotiationManager, db: Database): Router {
+/**
+ * What `POST /v1/negotiations` needs beyond its body: the provider's DSP address from its DID and
+ * an offer from its catalogue, when the caller gives only their ids.
+ */
+export async function resolveStart(
+  body: StartNegotiation,
+  peers: PeerCatalogService | undefined,
+): Promise<StartInput> {
+  const did = body.counterPartyId ?? body.providerId;
+  const given = body.counterPartyAddress ?? body.connectorAddress;
+  if (!did)
+    throw new ValidationError("give counterPartyId: the provider's DID", { pointer: '/counterPartyId' });
+  if (!body.offer && !(body.offerId && body.datasetId)) {
+    throw new ValidationError(
+      "give the offer, or offerId and datasetId to look it up in the provider's catalogue",
+      {
+        pointer: '/offer',
+      },
+    );
+  }
+  const noPeers = () =>
+    new ValidationError(
+      "this connector has no catalogue module to read the provider's DID or catalogue: give counterPartyAddress and offer",
+      {
+        pointer: '/counterPartyAddress',
+      },
+    );
+  if (!given && !peers) throw noPeers();
+  const address = given ?? (await peers!.dspAddress(did));
+  let offer = body.offer as MessageOffer | undefined;
+  if (!offer) {
+    if (!peers) throw noPeers();
+    offer = (await peers.offer({
+      address,
+      did,
+      datasetId: body.datasetId!,
+      offerId: body.offerId!,
+    })) as MessageOffer;
+  } else if (body.offerId && offer['@id'] !== body.offerId) {
+    throw new ValidationError(`offerId ${body.offerId} differs from the offer's @id ${offer['@id']}`, {
+      pointer: '/offerId',
+    });
+  }
+  return {
+    counterPartyAddress: address,
+    counterPartyId: did,
+    offer,
+    datasetId: body.datasetId,
+    manual: body.manual,
+  };
+}
+
+export function negotiationManagementRouter(
+  manager: NegotiationManager,
+  db: Database,
+  peers: () => PeerCatalogService | undefined = () => undefined,
+): Router {
   const r = Router();
 
   r.post('/v1/negotiations', async (req, res) => {
-    const body = req.body as StartNegotiation;
-    const row = await manager.start(
-      {
-        counterPartyAddress: body.counterPartyAddress,
-        counterPartyId: body.counterPartyId,
-        offer: body.offer as never,
-        datasetId: body.datasetId,
-        manual: body.manual,
-      },
-      principalOf(res).id,
-    );
+    const input = await resolveStart(req.body as StartNegotiation, peers());
+    const row = await manager.start(input, principalOf(res).id);
     res.status(201).json(toNegotiation(row));
   });
 

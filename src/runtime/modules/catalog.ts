@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConflictError } from '../../errors.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
 import { createPageTokens } from '../../catalog/paging.js';
 import { ProviderCatalog } from '../../catalog/provider.js';
 import { createRemoteCatalogClient } from '../../catalog/remote.js';
@@ -65,6 +65,32 @@ export const catalogModule: ModuleFactory = async (ctx) => {
     cacheTtlMs: config.catalog.remoteCacheSeconds * 1000,
     maxPages: config.catalog.remoteMaxPages,
   });
+
+  services.peerCatalogs = {
+    dspAddress: (did) => remote.dspAddress(did),
+    offer: async ({ address, did, datasetId, offerId }) => {
+      const peer = await remote.fetch({ address, did });
+      const dataset = (peer.datasets as { '@id'?: unknown; hasPolicy?: unknown }[]).find(
+        (d) => d['@id'] === datasetId,
+      );
+      if (!dataset) {
+        throw new NotFoundError(
+          `the catalogue of ${peer.address} has no dataset ${datasetId}`,
+          'dataset_not_found',
+        );
+      }
+      const offers = (Array.isArray(dataset.hasPolicy) ? dataset.hasPolicy : [dataset.hasPolicy]) as
+        Record<string, unknown>[] | undefined[];
+      const offer = offers.find((o) => o?.['@id'] === offerId);
+      if (!offer) {
+        throw new NotFoundError(
+          `dataset ${datasetId} in the catalogue of ${peer.address} has no offer ${offerId}`,
+          'offer_not_found',
+        );
+      }
+      return { ...offer, target: datasetId };
+    },
+  };
 
   // The DSP base path without a trailing slash ('/' at the root), as the spec's examples write it.
   const path = new URL(dspUrl).pathname.replace(/\/+$/, '') || '/';

@@ -61,6 +61,6 @@ export const negotiationModule: ModuleFactory = (ctx) => {
       membershipCredentialType: config.identity.membershipCredentialType,
       onError: (err, req) => ctx.log.error({ err, url: req.originalUrl }, 'negotiation endpoint failed'),
     }),
-    management: negotiationManagementRouter(manager, ctx.db),
+    management: negotiationManagementRouter(manager, ctx.db, () => services.peerCatalogs),
   };
 };
