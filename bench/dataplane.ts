@@ -20,7 +20,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -70,6 +69,7 @@ async function plane(originUrl: string) {
   const { migrate, openPglite, openPostgres } = await import('../src/store/index.js');
   const { createApp, finishApp } = await import('../src/http/app.js');
   const { openSource } = await import('../src/transfer/dataplane/sources.js');
+  const { sendSource } = await import('../src/http/data/transfer.js');
   const { EdrTokens } = await import('../src/transfer/dataplane/tokens.js');
   const { agreementPolicy, membership, newStandIns, standInModule } =
     await import('../tests/helpers/transfer-standins.js');
@@ -156,9 +156,7 @@ async function plane(originUrl: string) {
         { subPath: req.path.replace(/^\/+/, ''), query: '', method: 'GET' },
         {},
       );
-      res.status(src.status);
-      for (const [k, v] of Object.entries(src.headers)) res.setHeader(k, v);
-      await pipeline(src.body!, res);
+      await sendSource(src, 'GET', res);
     })().catch(next);
   });
   finishApp(app, log);

@@ -51,6 +51,11 @@ export interface TransferManagerDeps {
   now?: () => Date;
   /** Deadline of a push task (retries until then, then the transfer is terminated). */
   pushDeadlineMs?: number;
+  /**
+   * Called inside the transaction that moves a provider transfer out of STARTED (before it commits),
+   * so that the data plane stops trusting what it knew of it before the caller hears back.
+   */
+  onLeaveStarted?: (transferId: string) => void;
 }
 
 /** A reason as the DSP wants it: an array; free text becomes one entry. */
@@ -123,6 +128,8 @@ export class TransferManager {
     actor: string,
     reason?: unknown,
   ) {
+    if (before?.state === 'STARTED' && after.state !== 'STARTED' && after.role === 'provider')
+      this.deps.onLeaveStarted?.(after.id);
     await addHistory(tx, {
       transferId: after.id,
       from: before?.state ?? null,

@@ -68,6 +68,7 @@ export const transferModule: ModuleFactory = (ctx) => {
     callbackAddress: ctx.urls.public,
     policies,
     pushDeadlineMs: config.transfer.pushDeadlineMs,
+    onLeaveStarted: (id) => enforcer?.forget(id),
   });
   const dataPlaneUrl = (config.transfer.dataPlaneUrl ?? ctx.urls.data).replace(/\/+$/, '');
   const tokens = services.identity
@@ -130,6 +131,10 @@ export const transferModule: ModuleFactory = (ctx) => {
       : undefined,
     management: transferManagementRouter({ manager, edr, db: ctx.db }),
     start: () => monitor.start(),
-    stop: () => monitor.stop(),
+    stop: async () => {
+      await monitor.stop();
+      // Gives back the uses reserved but not used (the listeners are closed by now).
+      await enforcer?.close();
+    },
   };
 };

@@ -2,14 +2,24 @@
  * Per-request enforcement on the data plane: verify the token, require the transfer to be STARTED,
  * evaluate the agreement's policy in `request` scope, count the use atomically, record the decision.
  *
- * The state check and the count are one SQL statement (`UPDATE ... WHERE state = 'STARTED'`), so a
- * suspension or termination committed by any replica is seen by the next request: no state cache.
+ * Uses are reserved in blocks (a lease): one UPDATE per transfer checks that it is STARTED and
+ * reserves several uses at once (`agreement_usage.count` and `transfers.usage_count` count them), which
+ * this process then hands out one per permitted request. A lease is trusted for `leaseMs` (default
+ * 500 ms): a suspension or termination committed by another replica is seen within that time, one
+ * committed through this process at once (`forget`). Unused uses are given back when the lease is
+ * renewed or expires, and on stop. A crash loses the uses reserved but not used (never more uses
+ * than allowed): at most one block per transfer, and a block is at most an eighth of what an
+ * `count lteq N` agreement has left; below 128 uses left, every batch is counted exactly as before
+ * (reserve, evaluate, give back, in one transaction).
+ *
+ * Decisions are group-committed: requests that arrive while the previous batch is being recorded
+ * are decided together and their audit entries appended in one statement; the response waits for it.
  * What never changes for a transfer (agreement, consumer snapshot, asset) is cached briefly.
  */
 import { createHash } from 'node:crypto';
 import { ForbiddenError, NotFoundError } from '../../errors.js';
 import type { VerifiedParticipant } from '../../identity/participant.js';
-import type { Decision } from '../../policy/index.js';
+import type { CompiledPolicy, Decision } from '../../policy/index.js';
 import type { AuditService } from '../../runtime/services.js';
 import type { Database, Queryable } from '../../store/db.js';
 import { denialSummary, evaluateAgreement, PolicyCache } from '../agreements.js';
@@ -30,6 +40,13 @@ export interface EnforcerDeps {
   policies?: PolicyCache;
   /** How long the per-transfer facts are cached (default 5 s). */
   cacheMs?: number;
+  /**
+   * How long a reservation of uses, and the look at the transfer's state that came with it, is
+   * trusted (default 500 ms): the longest a change committed by another replica goes unseen.
+   */
+  leaseMs?: number;
+  /** The most uses reserved at once for one transfer (default 256). */
+  maxBlock?: number;
   now?: () => Date;
 }
 
@@ -38,6 +55,12 @@ interface TransferFacts {
   agreement: AgreementView;
   participant: VerifiedParticipant | undefined;
   source: SourceAddress;
+  /**
+   * Uses may be reserved in blocks up to this usage count: Infinity when the policy does not depend
+   * on the count, N for `count lteq N` (N - 1 for `lt`), 0 when the count is used in any other way
+   * (every batch then counted exactly).
+   */
+  reserveUpTo: number;
   expiresAt: number;
 }
 
@@ -48,8 +71,25 @@ export interface Permit {
   usageCount: number;
 }
 
-/** Reserves $2 uses of a STARTED transfer and its agreement; no row when the transfer is not STARTED. */
-const INCREMENT = `
+/** A block of reserved uses of one transfer, held by this process. */
+interface Lease {
+  /** Clock reading taken before the statement that saw the transfer STARTED and reserved the block. */
+  checkedAt: number;
+  /** `forget` generation when the reservation began: a later forget invalidates it. */
+  generation: number;
+  start: number;
+  /** Usage count before the next use handed out. */
+  next: number;
+  /** End of the block (exclusive). */
+  end: number;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Adds $2 uses (negative: gives uses back) to a STARTED transfer and its agreement; no row when the
+ * transfer is not STARTED. Returns the agreement's count after the change.
+ */
+const RESERVE = `
   WITH t AS (
     UPDATE transfers SET usage_count = usage_count + $2
     WHERE id = $1 AND state = 'STARTED' AND role = 'provider'
@@ -58,10 +98,13 @@ const INCREMENT = `
   ON CONFLICT (agreement_id) DO UPDATE SET count = agreement_usage.count + $2
   RETURNING count`;
 
-/** Gives back $2 reserved uses that were denied. */
-const DECREMENT = `
+/** Gives back $2 reserved uses that were not used, whatever the transfer's state. */
+const GIVE_BACK = `
   WITH t AS (UPDATE transfers SET usage_count = usage_count - $2 WHERE id = $1 RETURNING agreement_id)
   UPDATE agreement_usage SET count = count - $2 WHERE agreement_id = (SELECT agreement_id FROM t)`;
+
+/** Smallest block worth a lease; fewer uses left than 8 blocks: exact counting. */
+const MIN_BLOCK = 16;
 
 type AuditEntry = Parameters<AuditService['append']>[1];
 
@@ -82,23 +125,105 @@ export class PolicyDenied extends ForbiddenError {
   }
 }
 
+/**
+ * Up to which usage count uses of this policy may be reserved ahead (see TransferFacts.reserveUpTo),
+ * from the policy's left operands and the trace of one request-scope decision (every constraint of
+ * every rule is traced). Conservative: any use of `count` other than `lteq`/`lt` with a number in a
+ * permission's constraints, or any logical constraint, means exact counting.
+ */
+export function reservationBound(policy: CompiledPolicy, probe: Decision): number {
+  if (!policy.leftOperands.includes('count')) return Infinity;
+  if (probe.trace.some((t) => t.kind !== 'atomic')) return 0;
+  const counts = probe.trace.filter((t) => t.leftOperand === 'count');
+  if (counts.length === 0) return 0;
+  let bound = Infinity;
+  for (const t of counts) {
+    const n = t.rightValue;
+    if (t.rule.kind !== 'permission' || t.rule.duty !== undefined) return 0;
+    if (typeof n !== 'number' || !Number.isFinite(n)) return 0;
+    if (t.operator === 'lteq') bound = Math.min(bound, Math.floor(n));
+    else if (t.operator === 'lt') bound = Math.min(bound, Math.ceil(n) - 1);
+    else return 0;
+  }
+  return Math.max(0, bound);
+}
+
 export class Enforcer {
   private readonly facts = new Map<string, TransferFacts>();
+  private readonly leases = new Map<string, Lease>();
+  /** Bumped by every `forget`: a reservation that began before it is not kept. */
+  private generation = 0;
   private queue: Pending[] = [];
-  private flushing = false;
+  private flushing: Promise<void> | undefined;
+  private readonly releases = new Set<Promise<void>>();
+  private closed = false;
   readonly policies: PolicyCache;
 
   constructor(private readonly deps: EnforcerDeps) {
     this.policies = deps.policies ?? new PolicyCache();
   }
 
-  /** Drops cached facts (e.g. after the policy monitor changed a transfer). */
-  forget(transferId?: string) {
-    if (transferId) this.facts.delete(transferId);
-    else this.facts.clear();
+  private get leaseMs() {
+    return this.deps.leaseMs ?? 500;
   }
 
-  private async factsOf(claims: EdrClaims, nowMs: number): Promise<TransferFacts> {
+  private clock() {
+    return this.deps.now?.().getTime() ?? Date.now();
+  }
+
+  /**
+   * Drops what this process knows about a transfer (or all): cached facts, and its lease, whose unused
+   * uses are given back. Called when a transfer leaves STARTED through this process, so that the
+   * next request looks at the state again.
+   */
+  forget(transferId?: string) {
+    this.generation++;
+    if (transferId) {
+      this.facts.delete(transferId);
+      const lease = this.leases.get(transferId);
+      if (lease) this.release(transferId, lease);
+    } else {
+      this.facts.clear();
+      for (const [id, lease] of [...this.leases]) this.release(id, lease);
+    }
+  }
+
+  /** Gives back every unused reserved use (waits for the batch being decided first). */
+  async close() {
+    this.closed = true;
+    while (this.flushing) await this.flushing;
+    this.forget();
+    while (this.releases.size > 0) await Promise.all([...this.releases]);
+  }
+
+  /** Takes a lease out of the map and gives its unused uses back (errors lose them: never too many). */
+  private release(transferId: string, lease: Lease) {
+    if (this.leases.get(transferId) === lease) this.leases.delete(transferId);
+    if (lease.timer) clearTimeout(lease.timer);
+    const unused = lease.end - lease.next;
+    lease.next = lease.end;
+    if (unused <= 0) return;
+    const p = this.deps.db
+      .query(GIVE_BACK, [transferId, unused])
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => this.releases.delete(p));
+    this.releases.add(p);
+  }
+
+  private keep(transferId: string, lease: Lease) {
+    this.leases.set(transferId, lease);
+    const delay = Math.max(0, lease.checkedAt + this.leaseMs - this.clock());
+    lease.timer = setTimeout(() => {
+      if (this.leases.get(transferId) === lease) this.release(transferId, lease);
+    }, delay);
+    lease.timer.unref?.();
+  }
+
+  private async factsOf(claims: EdrClaims, now: Date): Promise<TransferFacts> {
+    const nowMs = now.getTime();
     const cached = this.facts.get(claims.transferId);
     if (cached && cached.expiresAt > nowMs) return cached;
     const t = await findTransfer(this.deps.db, claims.transferId);
@@ -119,11 +244,13 @@ export class Enforcer {
       );
     const source = parseSourceAddress(await this.deps.dataAddress(agreement.assetId));
     if (source.type === 'HttpData') await this.deps.assertAllowedUrl?.(source.baseUrl);
+    const probe = evaluateAgreement(this.policies, agreement, 'request', { now, usageCount: 0 });
     const f: TransferFacts = {
       transferId: t.id,
       agreement,
       participant: t.participant ?? undefined,
       source,
+      reserveUpTo: reservationBound(this.policies.get(agreement), probe),
       expiresAt: nowMs + (this.deps.cacheMs ?? 5000),
     };
     if (this.facts.size > 10_000) this.facts.clear();
@@ -142,12 +269,7 @@ export class Enforcer {
 
   /**
    * Authorizes one data request. Throws UnauthorizedError (bad token) or PolicyDenied (403, details
-   * `{ rule, constraint?, reasons }`). On a permit the use has been counted.
-   *
-   * Requests that arrive while a decision transaction is in flight are decided together in the next
-   * one (group commit): per transfer one UPDATE reserves k uses, each request is evaluated in order
-   * with its own count, unused reservations are given back, and every decision is audited, all in one
-   * transaction. A reservation never lets more uses through than the policy allows, on any replica.
+   * `{ rule, constraint?, reasons }`). On a permit the use has been counted and the decision recorded.
    */
   async authorize(
     authorization: string | undefined,
@@ -165,15 +287,12 @@ export class Enforcer {
       );
     }
     const claims = await this.deps.tokens.verify(token, now.getTime());
-    const facts = await this.factsOf(claims, now.getTime());
+    const facts = await this.factsOf(claims, now);
     const permit = await new Promise<Permit | undefined>((resolve, reject) => {
       this.queue.push({ claims, facts, now, purpose: request.purpose, path: request.path, resolve, reject });
-      if (!this.flushing) {
-        // After the I/O callbacks of this loop turn: every request that arrived with this one joins
-        // its batch (an embedded database runs queries on this thread, so nothing would overlap).
-        this.flushing = true;
-        setImmediate(() => void this.flush());
-      }
+      // After the I/O callbacks of this loop turn: every request that arrived with this one joins
+      // its batch (an embedded database runs queries on this thread, so nothing would overlap).
+      this.flushing ??= new Promise<void>((r) => setImmediate(r)).then(() => this.flush());
     });
     if (!permit) return this.stateRefusal(claims.transferId);
     if (!permit.decision.permitted) {
@@ -187,63 +306,167 @@ export class Enforcer {
   }
 
   private async flush() {
-    this.flushing = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, 512);
         try {
-          // One transaction: the row lock taken by the reservation is held until unused uses are given
-          // back, so another replica never sees (and refuses on) a reservation that is being returned.
-          const results = await this.deps.db.transaction((tx) => this.decideBatch(tx, batch));
+          const results = await this.decideBatch(batch);
           batch.forEach((p, i) => p.resolve(results[i]));
         } catch (e) {
           for (const p of batch) p.reject(e);
         }
       }
     } finally {
-      this.flushing = false;
+      this.flushing = undefined;
     }
   }
 
-  private async decideBatch(q: Queryable, batch: Pending[]): Promise<(Permit | undefined)[]> {
+  private decide(p: Pending, usageCount: number): Decision {
+    return evaluateAgreement(this.policies, p.facts.agreement, 'request', {
+      now: p.now,
+      participant: p.facts.participant,
+      usageCount,
+      purpose: p.purpose,
+    });
+  }
+
+  /**
+   * Decides a batch. Transfers with a valid lease are decided in memory; the others (and those whose
+   * lease runs out) renew it in one transaction that also appends the batch's audit entries. A batch
+   * decided in memory only appends its entries in one statement.
+   */
+  private async decideBatch(batch: Pending[]): Promise<(Permit | undefined)[]> {
     const results = new Array<Permit | undefined>(batch.length);
+    const entries: AuditEntry[] = [];
     const groups = new Map<string, number[]>();
     batch.forEach((p, i) => {
       const g = groups.get(p.claims.transferId);
       if (g) g.push(i);
       else groups.set(p.claims.transferId, [i]);
     });
-    const entries: AuditEntry[] = [];
+    const clock = this.clock();
+    const renew: [string, number[]][] = [];
     for (const [transferId, indexes] of groups) {
-      const k = indexes.length;
-      const r = await q.query<{ count: number }>(INCREMENT, [transferId, k]);
-      if (r.rows.length === 0) {
-        for (const i of indexes) entries.push(this.entry(batch[i]!, undefined, { state: 'not-started' }));
-        continue;
+      const lease = this.leases.get(transferId);
+      let k = 0;
+      if (lease && lease.generation === this.generation && clock < lease.checkedAt + this.leaseMs) {
+        for (; k < indexes.length && lease.next < lease.end; k++) {
+          const p = batch[indexes[k]!]!;
+          const decision = this.decide(p, lease.next);
+          entries.push(this.entry(p, decision, { usageCount: lease.next }));
+          if (decision.permitted) lease.next++;
+          results[indexes[k]!] = {
+            claims: p.claims,
+            source: p.facts.source,
+            decision,
+            usageCount: lease.next,
+          };
+        }
       }
-      const before = Number(r.rows[0]!.count) - k;
-      let count = before;
-      for (const i of indexes) {
-        const p = batch[i]!;
-        const decision = evaluateAgreement(this.policies, p.facts.agreement, 'request', {
-          now: p.now,
-          participant: p.facts.participant,
-          usageCount: count,
-          purpose: p.purpose,
-        });
-        entries.push(this.entry(p, decision, { usageCount: count }));
-        if (decision.permitted) count++;
-        results[i] = { claims: p.claims, source: p.facts.source, decision, usageCount: count };
-      }
-      const unused = k - (count - before);
-      if (unused > 0) await q.query(DECREMENT, [transferId, unused]);
+      if (k < indexes.length) renew.push([transferId, indexes.slice(k)]);
     }
-    const audit = this.deps.audit;
-    if (audit) {
-      if (audit.appendMany) await audit.appendMany(q, entries);
-      else for (const e of entries) await audit.append(q, e);
+    const audit = async (q: Queryable) => {
+      const a = this.deps.audit;
+      if (!a || entries.length === 0) return;
+      if (a.appendMany) await a.appendMany(q, entries);
+      else for (const e of entries) await a.append(q, e);
+    };
+    if (renew.length === 0) {
+      // One statement, committed on its own: the audit append is a single INSERT.
+      const a = this.deps.audit;
+      if (!a || entries.length === 0) return results;
+      if (a.appendMany)
+        await a.appendMany(
+          { query: (sql, params) => this.deps.db.query(sql, params), exec: (sql) => this.deps.db.exec(sql) },
+          entries,
+        );
+      else await this.deps.db.transaction(audit);
+      return results;
+    }
+    const generation = this.generation;
+    const taken: [string, Lease][] = [];
+    const kept: [string, Lease][] = [];
+    try {
+      await this.deps.db.transaction(async (tx) => {
+        kept.length = 0;
+        for (const [transferId, indexes] of renew) {
+          const old = this.leases.get(transferId);
+          if (old) {
+            // Renewed below: its unused uses are given back in the same statement.
+            this.leases.delete(transferId);
+            if (old.timer) clearTimeout(old.timer);
+            taken.push([transferId, old]);
+          }
+          const lease = await this.renew(
+            tx,
+            transferId,
+            old,
+            indexes.map((i) => batch[i]!),
+            (j, r, e) => {
+              results[indexes[j]!] = r;
+              entries.push(e);
+            },
+          );
+          if (lease) kept.push([transferId, lease]);
+        }
+        await audit(tx);
+      });
+    } catch (e) {
+      // Rolled back: the old leases still hold their uses.
+      for (const [id, old] of taken) {
+        if (old.generation === this.generation && !this.leases.has(id)) this.keep(id, old);
+        else this.release(id, old);
+      }
+      throw e;
+    }
+    for (const [id, lease] of kept) {
+      if (generation === this.generation && !this.closed) this.keep(id, lease);
+      else this.release(id, lease);
     }
     return results;
+  }
+
+  /**
+   * In the batch's transaction: gives back what `old` did not use, checks the transfer is STARTED and
+   * reserves uses for `pending` (a block when the policy allows it, else exactly what they need,
+   * the unused given back before commit). Returns the new lease, if any.
+   */
+  private async renew(
+    tx: Queryable,
+    transferId: string,
+    old: Lease | undefined,
+    pending: Pending[],
+    done: (j: number, r: Permit | undefined, e: AuditEntry) => void,
+  ): Promise<Lease | undefined> {
+    const facts = pending[0]!.facts;
+    const need = pending.length;
+    const unused = old ? old.end - old.next : 0;
+    const used = old ? old.end - old.start - unused : 0;
+    const maxBlock = this.deps.maxBlock ?? 256;
+    const want =
+      facts.reserveUpTo > 0 ? Math.max(need, Math.min(maxBlock, Math.max(MIN_BLOCK, 2 * used))) : need;
+    const checkedAt = this.clock();
+    const r = await tx.query<{ count: number | string }>(RESERVE, [transferId, want - unused]);
+    if (r.rows.length === 0) {
+      if (unused > 0) await tx.query(GIVE_BACK, [transferId, unused]);
+      pending.forEach((p, j) => done(j, undefined, this.entry(p, undefined, { state: 'not-started' })));
+      return undefined;
+    }
+    const base = Number(r.rows[0]!.count) - want;
+    const grant =
+      facts.reserveUpTo === Infinity ? want : Math.min(want, Math.floor((facts.reserveUpTo - base) / 8));
+    const block = facts.reserveUpTo > 0 && grant >= Math.max(need, MIN_BLOCK);
+    let count = base;
+    pending.forEach((p, j) => {
+      const decision = this.decide(p, count);
+      const e = this.entry(p, decision, { usageCount: count });
+      if (decision.permitted) count++;
+      done(j, { claims: p.claims, source: p.facts.source, decision, usageCount: count }, e);
+    });
+    const giveBack = block ? want - grant : want - (count - base);
+    if (giveBack > 0) await tx.query(GIVE_BACK, [transferId, giveBack]);
+    if (!block) return undefined;
+    return { checkedAt, generation: this.generation, start: base, next: count, end: base + grant };
   }
 
   private entry(p: Pending, decision: Decision | undefined, extra: Record<string, unknown>): AuditEntry {
