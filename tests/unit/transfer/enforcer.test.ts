@@ -1,5 +1,5 @@
 /**
- * The data plane's enforcer on a real (PGlite) store with the real audit log: uses reserved in blocks
+ * The data plane's enforcer on a real store (PGlite; PostgreSQL too when DATABASE_URL is set) with the real audit log: uses reserved in blocks
  * (leases), exact counting near a count limit, several replicas on one store, a crash, and how fast a
  * state change is seen. The clock is injected so that a lease's time runs out without waiting.
  */
@@ -10,7 +10,7 @@ import type { Database } from '../../../src/store/index.js';
 import type { AgreementView } from '../../../src/transfer/agreements.js';
 import { Enforcer, reservationBound } from '../../../src/transfer/dataplane/enforcer.js';
 import { EdrTokens } from '../../../src/transfer/dataplane/tokens.js';
-import { openTestDatabase } from '../../helpers/db.js';
+import { storeKinds } from '../../helpers/db.js';
 import { agreementPolicy, membership, newStandIns, standInIdentity } from '../../helpers/transfer.js';
 
 const PROVIDER = 'did:web:provider.test';
@@ -52,15 +52,16 @@ interface Plane {
   token: string;
 }
 
-describe('Enforcer', () => {
+describe.each(storeKinds)('Enforcer on $name', ({ open, skip }) => {
   let db: Database;
   let now: number;
   let tokens: EdrTokens;
   const agreements = new Map<string, AgreementView>();
   const planes: Enforcer[] = [];
 
-  beforeEach(async () => {
-    db = await openTestDatabase();
+  beforeEach(async ({ skip: skipTest }) => {
+    if (skip) return skipTest('DATABASE_URL is not set');
+    db = await open();
     now = Date.now();
     tokens = new EdrTokens(await standInIdentity(PROVIDER, newStandIns(PROVIDER)), {
       ttlSeconds: 3600,
@@ -70,7 +71,7 @@ describe('Enforcer', () => {
 
   afterEach(async () => {
     for (const e of planes.splice(0)) await e.close();
-    await db.close();
+    await db?.close();
   });
 
   /** A STARTED provider transfer under an agreement with these constraints, and its token. */
