@@ -24,7 +24,7 @@ import { PONTIS_CREDENTIALS_CONTEXT } from '../src/identity/contexts.js';
 import { issueCredential } from '../src/identity/issue.js';
 import { generateKeyPair, keyFileContent, loadKeys } from '../src/identity/keys.js';
 import { startConnector, type RunningConnector } from '../src/runtime/connector.js';
-import { migrate, openPglite, openPostgres, type Database } from '../src/store/index.js';
+import { migrate, openPglite, openPostgres, type Database, type Queryable } from '../src/store/index.js';
 
 const N = Number(process.env.BENCH_N ?? 300);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -147,6 +147,21 @@ async function prepare(
   return body;
 }
 
+/** Counts the statements a connector sends to its store (transaction control included). */
+function counted(db: Database, count: { n: number }): Database {
+  const wrap = (q: Queryable): Queryable => ({
+    query: (sql, params) => (count.n++, q.query(sql, params)),
+    exec: (sql) => (count.n++, q.exec(sql)),
+  });
+  return {
+    ...wrap(db),
+    kind: db.kind,
+    close: () => db.close(),
+    // BEGIN and COMMIT
+    transaction: (fn) => ((count.n += 2), db.transaction((tx) => fn(wrap(tx)))),
+  };
+}
+
 async function run(store: string, open: () => Promise<Database>) {
   const key = keyFileContent(await generateKeyPair('Ed25519'));
   const issuerKeys = await loadKeys({ json: key });
@@ -158,8 +173,9 @@ async function run(store: string, open: () => Promise<Database>) {
     allowHttpDidWeb: true,
     trustedIssuers: [{ did: issuer.services.did, types: ['MembershipCredential'] }],
   };
-  const provider = await start(`provider-${store}`, await open(), { identity: trust });
-  const consumer = await start(`consumer-${store}`, await open(), { identity: trust });
+  const statements = { n: 0 };
+  const provider = await start(`provider-${store}`, counted(await open(), statements), { identity: trust });
+  const consumer = await start(`consumer-${store}`, counted(await open(), statements), { identity: trust });
   try {
     const body = await prepare(issuer, issuerKeys.current, provider, consumer);
     const finalized = async () =>
@@ -198,10 +214,18 @@ async function run(store: string, open: () => Promise<Database>) {
       alone.push(Number(r.rows[0]!.ms));
     }
     alone.sort((a, b) => a - b);
+    const cpu0 = process.cpuUsage();
+    const statements0 = statements.n;
     const t0 = performance.now();
     await pool(N, C, () => api(consumer, '/v1/negotiations', body));
     await waitAll(N + 10 + ALONE);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    // Both connectors' work per negotiation (the waiting loop's own queries included; they are few).
+    const perNegotiation = {
+      cpuMs: round((cpu.user + cpu.system) / 1000 / N),
+      statements: round((statements.n - statements0) / N),
+    };
     const lat = await consumer.db.query<{ ms: number }>(
       `SELECT extract(epoch FROM (h.at - n.created_at)) * 1000 AS ms
          FROM negotiations n JOIN negotiation_history h ON h.negotiation_id = n.id AND h.to_state = 'FINALIZED'
@@ -254,6 +278,7 @@ async function run(store: string, open: () => Promise<Database>) {
       p95Ms: round(pct(ms, 0.95)),
       aloneP50Ms: round(pct(alone, 0.5)),
       aloneP95Ms: round(pct(alone, 0.95)),
+      ...perNegotiation,
     };
     console.error(`${store}: ${JSON.stringify(figures)}`);
     return figures;
@@ -433,7 +458,7 @@ async function floor() {
   };
 }
 
-type Figures = Awaited<ReturnType<typeof run>>;
+type Figures = Awaited<ReturnType<typeof run>> | Awaited<ReturnType<typeof runProcesses>>;
 const figures: Record<string, number | string | null> = { n: N, concurrency: C, alone: ALONE };
 const report = (prefix: string, f: Figures) =>
   Object.assign(figures, {
@@ -442,6 +467,9 @@ const report = (prefix: string, f: Figures) =>
     [`${prefix}P95Ms`]: f.p95Ms,
     [`${prefix}AloneP50Ms`]: f.aloneP50Ms,
     [`${prefix}AloneP95Ms`]: f.aloneP95Ms,
+    ...('cpuMs' in f
+      ? { [`${prefix}CpuMsPerNegotiation`]: f.cpuMs, [`${prefix}StatementsPerNegotiation`]: f.statements }
+      : {}),
   });
 // BENCH_STORES picks runs: pglite (one process), pglite2 (two processes), postgres (needs DATABASE_URL).
 const stores = (process.env.BENCH_STORES ?? 'pglite,pglite2,postgres').split(',');
