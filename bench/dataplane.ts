@@ -1,7 +1,7 @@
 /**
  * Data plane: (a) throughput of a 1 GiB pull through the data plane (token, state, policy, count,
- * audit, then streaming) beside the same pull straight from the origin, and the data plane's peak RSS
- * growth while it streams; (b) requests per second and p99 of 1 KiB requests with per-request
+ * audit, then streaming) beside the same pull straight from the origin and through the bare proxy,
+ * the data plane's CPU time per GiB, and its peak RSS growth while it streams; (b) requests per second and p99 of 1 KiB requests with per-request
  * enforcement beside a bare streaming proxy (same process, same source code path, no enforcement).
  *
  * Three processes: the origin, the data plane (a connector with the transfer and audit modules and
@@ -11,7 +11,9 @@
  *   DATABASE_URL=postgresql://... npm run bench -- dataplane     (the data plane's store on PostgreSQL)
  *
  * Last line: {"bench":"dataplane","pullMiBPerSec":...,"directMiBPerSec":...,"ratio":...,"peakRssGrowthMiB":...,
- *   "enforcedPerSec":...,"barePerSec":...,"rateRatio":...,"enforcedP99Ms":...,"bareP99Ms":...,"addedP99Ms":...}
+ *   "barePullMiBPerSec":...,"pullVsBareRatio":...,"bareVsDirectRatio":...,"pullCpuMsPerGiB":...,"barePullCpuMsPerGiB":...,
+ *   "enforcedPerSec":...,"barePerSec":...,"rateRatio":...,"enforcedP99Ms":...,"bareP99Ms":...,"addedP99Ms":...,
+ *   "enforcedCpuUsPerReq":...,"bareCpuUsPerReq":...}
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -221,12 +223,14 @@ async function pull(url: string, headers: Record<string, string>, expected: numb
   const timer = watchPid
     ? setInterval(() => (peak = Math.max(peak, rssMiB(watchPid) - base)), 20)
     : undefined;
+  const cpu0 = watchPid ? cpuUs(watchPid) : 0;
   const t0 = process.hrtime.bigint();
   const r = await get(url, headers);
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   if (timer) clearInterval(timer);
   if (r.status !== 200 || r.bytes !== expected) throw new Error(`pull ${url}: ${r.status}, ${r.bytes} bytes`);
-  return { mibPerSec: expected / MiB / s, peakGrowth: peak };
+  const cpuMsPerGiB = watchPid ? (cpuUs(watchPid) - cpu0) / 1000 / (expected / (1024 * MiB)) : NaN;
+  return { mibPerSec: expected / MiB / s, peakGrowth: peak, cpuMsPerGiB };
 }
 
 async function load(
@@ -276,32 +280,39 @@ async function main() {
     // warm up both paths
     await pull(`${o.info.url}/big/64`, {}, 64 * MiB);
     await pull(`${p.info.dataUrl}/big/64`, auth, 64 * MiB);
+    await pull(`${p.info.bareUrl}/big/64`, {}, 64 * MiB);
     for (let i = 0; i < 200; i++) await get(`${p.info.dataUrl}/small`, auth);
     for (let i = 0; i < 200; i++) await get(`${p.info.bareUrl}/small`);
 
+    // The bare proxy pull (same process, same source and streaming code, no enforcement) separates
+    // what enforcement costs (enforced vs bare) from what the extra loopback hop costs (bare vs direct).
     const direct: number[] = [];
-    const through: number[] = [];
+    const through: Awaited<ReturnType<typeof pull>>[] = [];
+    const bareThrough: Awaited<ReturnType<typeof pull>>[] = [];
     let peak = 0;
     for (let i = 0; i < 3; i++) {
       direct.push((await pull(`${o.info.url}/big/${gib * 1024}`, {}, size)).mibPerSec);
       const r = await pull(`${p.info.dataUrl}/big/${gib * 1024}`, auth, size, p.proc.pid);
-      through.push(r.mibPerSec);
+      through.push(r);
       peak = Math.max(peak, r.peakGrowth);
+      const b = await pull(`${p.info.bareUrl}/big/${gib * 1024}`, {}, size, p.proc.pid);
+      bareThrough.push(b);
       console.error(
-        `pull ${i + 1}: direct ${round(direct[i]!)} MiB/s, data plane ${round(through[i]!)} MiB/s, RSS +${round(peak)} MiB`,
+        `pull ${i + 1}: direct ${round(direct[i]!)} MiB/s, data plane ${round(r.mibPerSec)} MiB/s (${round(r.cpuMsPerGiB, 0)} ms CPU/GiB), bare proxy ${round(b.mibPerSec)} MiB/s (${round(b.cpuMsPerGiB, 0)} ms CPU/GiB), RSS +${round(peak)} MiB`,
       );
     }
 
     const bare: Awaited<ReturnType<typeof load>>[] = [];
     const enforced: Awaited<ReturnType<typeof load>>[] = [];
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       bare.push(await load(`${p.info.bareUrl}/small`, {}, seconds, concurrency, p.proc.pid!));
       enforced.push(await load(`${p.info.dataUrl}/small`, auth, seconds, concurrency, p.proc.pid!));
       console.error(
         `1 KiB round ${i + 1}: bare ${round(bare[i]!.perSec, 0)}/s p99 ${round(bare[i]!.p99Ms)} ms, enforced ${round(enforced[i]!.perSec, 0)}/s p99 ${round(enforced[i]!.p99Ms)} ms`,
       );
     }
-    const pullMiBPerSec = median(through);
+    const pullMiBPerSec = median(through.map((r) => r.mibPerSec));
+    const barePullMiBPerSec = median(bareThrough.map((r) => r.mibPerSec));
     const directMiBPerSec = median(direct);
     const barePerSec = median(bare.map((b) => b.perSec));
     const enforcedPerSec = median(enforced.map((b) => b.perSec));
@@ -316,6 +327,12 @@ async function main() {
         directMiBPerSec: round(directMiBPerSec),
         ratio: round(pullMiBPerSec / directMiBPerSec, 3),
         peakRssGrowthMiB: round(peak),
+        barePullMiBPerSec: round(barePullMiBPerSec),
+        // enforcement's share (enforced / bare proxy) and the hop's share (bare proxy / direct)
+        pullVsBareRatio: round(pullMiBPerSec / barePullMiBPerSec, 3),
+        bareVsDirectRatio: round(barePullMiBPerSec / directMiBPerSec, 3),
+        pullCpuMsPerGiB: round(median(through.map((r) => r.cpuMsPerGiB)), 0),
+        barePullCpuMsPerGiB: round(median(bareThrough.map((r) => r.cpuMsPerGiB)), 0),
         concurrency,
         enforcedPerSec: round(enforcedPerSec, 0),
         barePerSec: round(barePerSec, 0),
