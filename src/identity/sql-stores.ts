@@ -6,20 +6,46 @@ import type { Queryable } from '../store/db.js';
 import type { JsonObject } from './credential-model.js';
 import type { CredentialStore, HeldCredential, HeldCredentialFormat, JtiStore } from './stores.js';
 
+/**
+ * Token ids seen until they expire. The checks that arrive in one event-loop turn (concurrent
+ * requests) share one statement; a jti twice in one batch is a replay the second time.
+ */
 export function createSqlJtiStore(db: Queryable, options: { sweepEvery?: number } = {}): JtiStore {
   const sweepEvery = options.sweepEvery ?? 1000;
   let n = 0;
-  return {
-    async seen(jti, expiresAt) {
-      if (++n % sweepEvery === 0) await db.query('DELETE FROM identity_jti WHERE expires_at < now()');
+  let batch: { jti: string; expiresAt: Date; done: (seen: boolean) => void; fail: (e: unknown) => void }[] =
+    [];
+  const flush = async () => {
+    const items = batch;
+    batch = [];
+    try {
+      if ((n += items.length) >= sweepEvery) {
+        n = 0;
+        await db.query('DELETE FROM identity_jti WHERE expires_at < now()');
+      }
+      const first = new Map<string, (typeof items)[number]>();
+      for (const item of items) if (!first.has(item.jti)) first.set(item.jti, item);
+      const rows = [...first.values()].map((i) => [i.jti, i.expiresAt.toISOString()]);
       // A row comes back when the jti is new (or its earlier use has expired): not a replay.
-      const r = await db.query(
-        `INSERT INTO identity_jti (jti, expires_at) VALUES ($1, $2)
+      const r = await db.query<{ jti: string }>(
+        `INSERT INTO identity_jti (jti, expires_at)
+         SELECT j->>0, (j->>1)::timestamptz FROM jsonb_array_elements($1::jsonb) AS j
          ON CONFLICT (jti) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE identity_jti.expires_at < now()
          RETURNING jti`,
-        [jti, expiresAt],
+        [JSON.stringify(rows)],
       );
-      return r.rowCount === 0;
+      const fresh = new Set(r.rows.map((row) => row.jti));
+      for (const item of items) item.done(!(first.get(item.jti) === item && fresh.has(item.jti)));
+    } catch (e) {
+      for (const item of items) item.fail(e);
+    }
+  };
+  return {
+    seen(jti, expiresAt) {
+      return new Promise((done, fail) => {
+        if (batch.length === 0) setImmediate(() => void flush());
+        batch.push({ jti, expiresAt, done, fail });
+      });
     },
   };
 }

@@ -23,6 +23,19 @@ for (const kind of storeKinds) {
         expect(await jti.seen('did:web:a|old', later)).toBe(false);
       });
 
+      it('JtiStore: checks made at the same time share a statement; a jti twice among them is a replay once', async () => {
+        const jti = createSqlJtiStore(db);
+        const later = new Date(Date.now() + 60_000);
+        const answers = await Promise.all([
+          jti.seen('did:web:c|1', later),
+          jti.seen('did:web:c|2', later),
+          jti.seen('did:web:c|1', later),
+          jti.seen('did:web:a|1', later), // recorded by the test above
+        ]);
+        expect(answers).toEqual([false, false, true, true]);
+        expect(await jti.seen('did:web:c|2', later)).toBe(true);
+      });
+
       it('CredentialStore: put, find by type, replace, delete; JWT strings and objects survive', async () => {
         const store = createSqlCredentialStore(db);
         const now = new Date('2026-01-01T00:00:00Z');
