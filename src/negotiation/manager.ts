@@ -227,7 +227,7 @@ export class NegotiationManager implements NegotiationService {
     }
     const id = `urn:uuid:${randomUUID()}`;
     try {
-      const row = await this.deps.db.transaction(async (tx) => {
+      const row = await this.inTx(async (tx) => {
         const history: TransitionOptions = { direction: 'in', actor: caller.did, body: message, digest };
         const r = await tx.query<NegotiationRow>(
           `WITH n AS (INSERT INTO negotiations (id, role, state, provider_pid, consumer_pid, counter_party_did,
@@ -283,7 +283,7 @@ export class NegotiationManager implements NegotiationService {
     );
     if (existing.rows[0]) return this.repeatedInitial(existing.rows[0], digest);
     const id = `urn:uuid:${randomUUID()}`;
-    const row = await this.deps.db.transaction(async (tx) => {
+    const row = await this.inTx(async (tx) => {
       const history: TransitionOptions = { direction: 'in', actor: caller.did, body: message, digest };
       const r = await tx.query<NegotiationRow>(
         `WITH n AS (INSERT INTO negotiations (id, role, state, provider_pid, consumer_pid, counter_party_did,
@@ -353,7 +353,7 @@ export class NegotiationManager implements NegotiationService {
         throw new NegotiationRefused(refusal(row.role, row.state, kind, this.other(row.role)));
       }
       try {
-        const updated = await this.deps.db.transaction(async (tx) => {
+        const updated = await this.inTx(async (tx) => {
           const set: TransitionOptions['set'] = {};
           if (row.role === 'consumer' && !row.provider_pid && theirPid) set.provider_pid = theirPid;
           if (kind === 'request' || kind === 'offer') set.offer = message.offer;
@@ -413,7 +413,7 @@ export class NegotiationManager implements NegotiationService {
       callbackAddress: this.deps.callbackAddress,
     });
     const history: TransitionOptions = { direction: 'out', actor, body: message, send: message };
-    return this.deps.db.transaction(async (tx) => {
+    return this.inTx(async (tx) => {
       const r = await tx.query<NegotiationRow>(
         `WITH n AS (INSERT INTO negotiations (id, role, state, consumer_pid, counter_party_did, counter_party_address,
            dataset_id, offer_id, offer, requested_offer, manual)
@@ -455,7 +455,7 @@ export class NegotiationManager implements NegotiationService {
       const to = onStep(row.role, row.state, kind);
       if (!to) throw new ConflictError(refusal(row.role, row.state, kind, row.role), { state: row.state });
       try {
-        return await this.deps.db.transaction((tx) => this.applyStep(tx, row, kind, to, input, actor));
+        return await this.inTx((tx) => this.applyStep(tx, row, kind, to, input, actor));
       } catch (e) {
         if (e instanceof StaleState && attempt < 3) continue;
         if (e instanceof StaleState) throw new ConflictError('the negotiation changed meanwhile; retry');
@@ -567,7 +567,7 @@ export class NegotiationManager implements NegotiationService {
       const row = await loadNegotiation(this.deps.db, id);
       if (!row || isTerminal(row.state)) return;
       try {
-        await this.deps.db.transaction((tx) => this.terminateIn(tx, row, reason, code, notify));
+        await this.inTx((tx) => this.terminateIn(tx, row, reason, code, notify));
         return;
       } catch (e) {
         if (!(e instanceof StaleState)) throw e;
@@ -695,7 +695,7 @@ export class NegotiationManager implements NegotiationService {
     const row = await loadNegotiation(this.deps.db, p.id);
     if (!row || row.state !== p.state || row.manual) return;
     try {
-      await this.deps.db.transaction((tx) => this.autoStep(tx, row));
+      await this.inTx((tx) => this.autoStep(tx, row));
     } catch (e) {
       // Someone (the peer, an operator) moved the negotiation meanwhile: nothing left to do.
       if (e instanceof StaleState) return;
@@ -874,9 +874,9 @@ export class NegotiationManager implements NegotiationService {
         },
       },
     ];
-    const audit = this.deps.audit;
-    if (audit?.appendMany) await audit.appendMany(tx, entries);
-    else if (audit) for (const e of entries) await audit.append(tx, e);
+    const pending = this.auditOf.get(tx);
+    if (pending) pending.push(...entries);
+    else await this.appendAudit(tx, entries);
     const messages: OutboxMessage[] = [];
     if (o.send) {
       const payload: SendPayload = {
@@ -919,6 +919,30 @@ export class NegotiationManager implements NegotiationService {
       });
     }
     for (const m of messages) await this.deps.outbox.enqueue(tx, m);
+  }
+
+  /** Audit entries of a transaction of `inTx`, written together just before it commits. */
+  private readonly auditOf = new WeakMap<Queryable, AuditEntryInput[]>();
+
+  /**
+   * A transaction whose audit entries (of the change and of the automatic step it calls for) are
+   * appended in one statement at its end, which also keeps the log's head row locked only briefly.
+   */
+  private inTx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.deps.db.transaction(async (tx) => {
+      const entries: AuditEntryInput[] = [];
+      this.auditOf.set(tx, entries);
+      const result = await fn(tx);
+      await this.appendAudit(tx, entries);
+      return result;
+    });
+  }
+
+  private async appendAudit(tx: Queryable, entries: AuditEntryInput[]): Promise<void> {
+    const audit = this.deps.audit;
+    if (!audit || entries.length === 0) return;
+    if (audit.appendMany) await audit.appendMany(tx, entries);
+    else for (const e of entries) await audit.append(tx, e);
   }
 
   private hooks: { at: number; list: { id: string; url: string }[] } | undefined;
