@@ -336,11 +336,8 @@ export class ProviderCatalog implements CatalogService {
   }): Promise<ResolvedOffer | undefined> {
     const [defId, assetId] = input.offerId.split(':');
     if (!defId || !assetId || assetId !== input.datasetId) return undefined;
-    const row = (
-      await this.o.db.query<OfferRow>(`SELECT ${OFFER_COLUMNS} FROM catalog_offers WHERE id = $1`, [defId])
-    ).rows[0];
-    if (!row) return undefined;
-    const live = await this.live(toOffer(row));
+    // From the same cache as the catalogue: a request for what the catalogue just showed costs no query.
+    const live = (await this.allOffers()).find((l) => l.def.id === defId);
     if (!live || !this.permits(live, input.participant, this.now())) return undefined;
     const asset = (await this.o.db.query<AssetPageRow>(`${SELECT_ASSET} WHERE id = $1`, [assetId])).rows[0];
     if (!asset || !selects(live.def.assetSelector, asset)) return undefined;
