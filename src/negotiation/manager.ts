@@ -133,6 +133,8 @@ interface TransitionOptions {
   audit?: Record<string, unknown>;
   /** The audit entry of an agreement stored with this change (written in the same statement as its own). */
   agreementEntry?: AuditEntryInput;
+  /** The agreement just received (the automatic verification checks it without reading it back). */
+  agreement?: Agreement;
 }
 
 type AuditEntryInput = Parameters<AuditService['append']>[1];
@@ -377,6 +379,7 @@ export class NegotiationManager implements NegotiationService {
             reason: kind === 'terminate' ? message.reason : undefined,
             audit: extra,
             agreementEntry,
+            agreement: kind === 'agree' ? (message.agreement as Agreement) : undefined,
           });
         });
         return { status: 200, body: this.resource(updated) };
@@ -708,7 +711,7 @@ export class NegotiationManager implements NegotiationService {
    * the two commit together and no crash can leave a negotiation waiting for a step that never comes.
    * Returns the row as the last step left it.
    */
-  private async autoStep(tx: Queryable, row: NegotiationRow): Promise<NegotiationRow> {
+  private async autoStep(tx: Queryable, row: NegotiationRow, received?: Agreement): Promise<NegotiationRow> {
     if (row.manual || !AUTO_STATES[row.role].includes(row.state)) return row;
     let kind: NegotiationMessageKind | undefined;
     if (row.role === 'provider') {
@@ -722,8 +725,9 @@ export class NegotiationManager implements NegotiationService {
     } else if (row.state === 'OFFERED' && this.deps.settings.autoAccept && row.requested_offer) {
       if (sameRules(row.offer, row.requested_offer) && row.offer?.target === row.dataset_id) kind = 'accept';
     } else if (row.state === 'AGREED' && this.deps.settings.autoVerify && row.requested_offer) {
-      const a = row.agreement_id ? await loadAgreement(tx, row.agreement_id) : undefined;
-      if (a && this.agreementMatches(row, a.policy)) kind = 'verify';
+      const agreement =
+        received ?? (row.agreement_id ? (await loadAgreement(tx, row.agreement_id))?.policy : undefined);
+      if (agreement && this.agreementMatches(row, agreement)) kind = 'verify';
     }
     const to = kind && onStep(row.role, row.state, kind);
     if (!kind || !to) return row;
@@ -835,7 +839,7 @@ export class NegotiationManager implements NegotiationService {
     const updated = r.rows[0];
     if (!updated) throw new StaleState(`negotiation ${row.id} is no longer ${row.state}`);
     await this.record(tx, updated, row.state, to, kind, o);
-    await this.autoStep(tx, updated);
+    await this.autoStep(tx, updated, o.agreement);
     return updated;
   }
 
