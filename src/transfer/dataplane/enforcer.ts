@@ -332,8 +332,8 @@ export class Enforcer {
 
   /**
    * Decides a batch. Transfers with a valid lease are decided in memory; the others (and those whose
-   * lease runs out) renew it in one transaction that also appends the batch's audit entries. A batch
-   * decided in memory only appends its entries in one statement.
+   * lease runs out) renew it first. Then the batch's audit entries are appended in one statement, and
+   * only then are the requests answered.
    */
   private async decideBatch(batch: Pending[]): Promise<(Permit | undefined)[]> {
     const results = new Array<Permit | undefined>(batch.length);
@@ -365,39 +365,22 @@ export class Enforcer {
       }
       if (k < indexes.length) renew.push([transferId, indexes.slice(k)]);
     }
-    const audit = async (q: Queryable) => {
-      const a = this.deps.audit;
-      if (!a || entries.length === 0) return;
-      if (a.appendMany) await a.appendMany(q, entries);
-      else for (const e of entries) await a.append(q, e);
-    };
-    if (renew.length === 0) {
-      // One statement, committed on its own: the audit append is a single INSERT.
-      const a = this.deps.audit;
-      if (!a || entries.length === 0) return results;
-      if (a.appendMany)
-        await a.appendMany(
-          { query: (sql, params) => this.deps.db.query(sql, params), exec: (sql) => this.deps.db.exec(sql) },
-          entries,
-        );
-      else await this.deps.db.transaction(audit);
-      return results;
-    }
-    const generation = this.generation;
-    const taken: [string, Lease][] = [];
-    const kept: [string, Lease][] = [];
-    try {
-      await this.deps.db.transaction(async (tx) => {
-        kept.length = 0;
-        for (const [transferId, indexes] of renew) {
-          const old = this.leases.get(transferId);
-          if (old) {
-            // Renewed below: its unused uses are given back in the same statement.
-            this.leases.delete(transferId);
-            if (old.timer) clearTimeout(old.timer);
-            taken.push([transferId, old]);
-          }
-          const lease = await this.renew(
+    // Each renewal is its own short transaction that locks the transfer's row, then its agreement's, as
+    // every other statement on them does (a batch spanning several transfers of one agreement, next to
+    // a give-back on another replica, could otherwise deadlock). The reserved uses are committed before
+    // the audit entries: a failure in between loses them, it never grants more.
+    for (const [transferId, indexes] of renew) {
+      const old = this.leases.get(transferId);
+      if (old) {
+        // Renewed below: its unused uses are given back in the same statement.
+        this.leases.delete(transferId);
+        if (old.timer) clearTimeout(old.timer);
+      }
+      const generation = this.generation;
+      let lease: Lease | undefined;
+      try {
+        lease = await this.deps.db.transaction((tx) =>
+          this.renew(
             tx,
             transferId,
             old,
@@ -406,22 +389,30 @@ export class Enforcer {
               results[indexes[j]!] = r;
               entries.push(e);
             },
-          );
-          if (lease) kept.push([transferId, lease]);
-        }
-        await audit(tx);
-      });
-    } catch (e) {
-      // Rolled back: the old leases still hold their uses.
-      for (const [id, old] of taken) {
-        if (old.generation === this.generation && !this.leases.has(id)) this.keep(id, old);
-        else this.release(id, old);
+          ),
+        );
+      } catch (e) {
+        // Rolled back: the old lease still holds its uses.
+        if (old && old.generation === this.generation && !this.leases.has(transferId))
+          this.keep(transferId, old);
+        else if (old) this.release(transferId, old);
+        throw e;
       }
-      throw e;
+      if (lease && generation === this.generation && !this.closed) this.keep(transferId, lease);
+      else if (lease) this.release(transferId, lease);
     }
-    for (const [id, lease] of kept) {
-      if (generation === this.generation && !this.closed) this.keep(id, lease);
-      else this.release(id, lease);
+    // One statement, committed on its own: the audit append is a single INSERT.
+    const a = this.deps.audit;
+    if (a && entries.length > 0) {
+      if (a.appendMany)
+        await a.appendMany(
+          { query: (sql, params) => this.deps.db.query(sql, params), exec: (sql) => this.deps.db.exec(sql) },
+          entries,
+        );
+      else
+        await this.deps.db.transaction(async (tx) => {
+          for (const e of entries) await a.append(tx, e);
+        });
     }
     return results;
   }
