@@ -130,10 +130,8 @@ async function plane(originUrl: string) {
     database: db,
     modules: [standInModule(s), auditModule, transferModule],
   });
-  // Decisions of one batch go to the audit log in one statement (appendAuditEntries); the audit module
-  // does not offer appendMany through its service yet, so the bench adds it the way it would.
-  const { appendAuditEntries } = await import('../src/audit/log.js');
-  c.services.audit!.appendMany ??= (tx, entries) => appendAuditEntries(tx, entries);
+  // Decisions of one batch go to the audit log in one statement: the audit service's appendMany.
+  if (!c.services.audit?.appendMany) throw new Error('the audit service offers no appendMany');
   const participant = membership(CONSUMER);
   await db.query(
     `INSERT INTO transfers (id, role, provider_pid, consumer_pid, state, agreement_id, asset_id, format,
