@@ -20,7 +20,7 @@ import { CREDENTIAL_SERVICE_TYPE, findService } from './did.js';
 import type { VerificationRelationship } from './did.js';
 import type { FetchJson } from './http.js';
 import { KeyLookupError, createKeyLookup, verifyCompactWith } from './key-lookup.js';
-import type { KeyRing, SigningKey } from './keys.js';
+import { signCompactJws, type KeyRing, type SigningKey } from './keys.js';
 import type { VerifiedCredential, VerifiedParticipant } from './participant.js';
 import type { DidResolver } from './resolver.js';
 import type { CredentialStore, JtiStore } from './stores.js';
@@ -72,16 +72,20 @@ export interface AccessTokenOptions {
 export async function createAccessToken(o: AccessTokenOptions): Promise<string> {
   const iat = Math.floor((o.now ?? new Date()).getTime() / 1000);
   const ttl = Math.min(o.ttlSeconds ?? MAX_TOKEN_LIFETIME_SECONDS, MAX_TOKEN_LIFETIME_SECONDS);
-  return new jose.SignJWT({ scope: o.scopes.join(' ') })
-    .setProtectedHeader({ alg: o.key.alg, typ: 'JWT', kid: `${o.ownDid}#${o.key.kid}` })
-    .setIssuer(o.ownDid)
-    .setSubject(o.ownDid)
-    .setAudience(o.audience)
-    .setJti(randomUUID())
-    .setIssuedAt(iat)
-    .setNotBefore(iat)
-    .setExpirationTime(iat + ttl)
-    .sign(o.key.privateKey);
+  return signCompactJws(
+    o.key,
+    { typ: 'JWT', kid: `${o.ownDid}#${o.key.kid}` },
+    {
+      scope: o.scopes.join(' '),
+      iss: o.ownDid,
+      sub: o.ownDid,
+      aud: o.audience,
+      jti: randomUUID(),
+      iat,
+      nbf: iat,
+      exp: iat + ttl,
+    },
+  );
 }
 
 export interface SelfIssuedTokenOptions {
@@ -117,16 +121,20 @@ export async function createSelfIssuedToken(o: SelfIssuedTokenOptions): Promise<
         ttlSeconds: ttl,
         now,
       })));
-  return new jose.SignJWT(token ? { token } : {})
-    .setProtectedHeader({ alg: o.key.alg, typ: 'JWT', kid: `${o.ownDid}#${o.key.kid}` })
-    .setIssuer(o.ownDid)
-    .setSubject(o.ownDid)
-    .setAudience(o.audience)
-    .setJti(randomUUID())
-    .setIssuedAt(iat)
-    .setNotBefore(iat)
-    .setExpirationTime(iat + ttl)
-    .sign(o.key.privateKey);
+  return signCompactJws(
+    o.key,
+    { typ: 'JWT', kid: `${o.ownDid}#${o.key.kid}` },
+    {
+      ...(token ? { token } : {}),
+      iss: o.ownDid,
+      sub: o.ownDid,
+      aud: o.audience,
+      jti: randomUUID(),
+      iat,
+      nbf: iat,
+      exp: iat + ttl,
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,12 @@
  * enough) until their `exp` (seconds since the epoch) so that tokens and credentials they signed
  * still verify while the DID document lists them.
  */
+import {
+  createPrivateKey,
+  sign as cryptoSign,
+  type JsonWebKey as NodeJwk,
+  type KeyObject,
+} from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as jose from 'jose';
 import { ConfigError, ValidationError } from '../errors.js';
@@ -225,3 +231,31 @@ export async function importSigningKey(jwk: KeyFileJwk, where = 'key'): Promise<
 export async function keyRingFrom(key: GeneratedKey, previous: PublicKeyEntry[] = []): Promise<KeyRing> {
   return { current: await importSigningKey(key.privateJwk), previous };
 }
+
+const nodeKeys = new WeakMap<SigningKey, KeyObject>();
+
+/**
+ * A compact JWS of `payload` signed with node:crypto, synchronously: the self-issued token goes out
+ * with every DSP message, and WebCrypto's asynchronous signing (through jose) costs a thread-pool
+ * round trip each time.
+ */
+export function signCompactJws(
+  key: SigningKey,
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+): string {
+  let k = nodeKeys.get(key);
+  if (!k) {
+    k = createPrivateKey({ key: key.privateJwk as NodeJwk, format: 'jwk' });
+    nodeKeys.set(key, k);
+  }
+  const input = `${b64(JSON.stringify({ ...header, alg: key.alg }))}.${b64(JSON.stringify(payload))}`;
+  const data = Buffer.from(input, 'ascii');
+  const signature =
+    key.alg === 'EdDSA'
+      ? cryptoSign(null, data, k)
+      : cryptoSign('sha256', data, { key: k, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import * as jose from 'jose';
 import { describe, expect, it } from 'vitest';
 import { buildDidDocument, didWebFromUrl, didWebToUrl, findService } from '../../../src/identity/did.js';
-import { generateKeyPair, keyFileContent, loadKeys, rotateKeyFile } from '../../../src/identity/keys.js';
+import {
+  generateKeyPair,
+  keyFileContent,
+  loadKeys,
+  rotateKeyFile,
+  signCompactJws,
+} from '../../../src/identity/keys.js';
 import { ConfigError } from '../../../src/errors.js';
 
 describe('keys', () => {
@@ -55,6 +61,22 @@ describe('keys', () => {
       `${did}#${k2.kid}`,
     ]);
   });
+});
+
+describe('signCompactJws', () => {
+  for (const alg of ['Ed25519', 'P-256'] as const) {
+    it(`signs a JWS that jose verifies with the public key (${alg}), and a changed payload does not verify`, async () => {
+      const { current } = await loadKeys({ json: keyFileContent(await generateKeyPair(alg)) });
+      const jws = signCompactJws(current, { typ: 'JWT', kid: 'k' }, { iss: 'did:web:a', n: 1 });
+      const publicKey = await jose.importJWK(current.publicJwk, current.alg);
+      const { payload, protectedHeader } = await jose.jwtVerify(jws, publicKey);
+      expect(protectedHeader).toEqual({ typ: 'JWT', kid: 'k', alg: current.alg });
+      expect(payload).toEqual({ iss: 'did:web:a', n: 1 });
+      const [h, , sig] = jws.split('.');
+      const forged = `${h}.${Buffer.from('{"iss":"did:web:a","n":2}').toString('base64url')}.${sig}`;
+      await expect(jose.jwtVerify(forged, publicKey)).rejects.toThrow(/signature/);
+    });
+  }
 });
 
 describe('DID documents', () => {
