@@ -63,8 +63,12 @@ export class Outbox {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private draining: Promise<void> | undefined;
-  /** A commit enqueued messages that only a claim can find. */
+  /** A commit enqueued messages that only a claim can find (while a drain runs). */
   private wakeRequested = false;
+  /** The next drain starts with a claim. */
+  private claimNext = false;
+  /** A tick is scheduled. */
+  private kicked = false;
   /** Resolves the drain loop's wait when a message is committed while deliveries are in flight. */
   private wakeSignal: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -156,7 +160,8 @@ export class Outbox {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.schedule(0);
+    this.kick(true);
+    this.schedulePoll();
   }
 
   async stop(): Promise<void> {
@@ -179,37 +184,52 @@ export class Outbox {
   /** Messages claimed as they were written, now committed: deliver them without a claim. */
   private handOver(messages: ClaimedMessage[]): void {
     this.ready.push(...messages);
-    if (!this.running) return;
-    if (this.draining) this.wakeSignal?.();
-    else this.schedule(0);
+    this.kick(false);
   }
 
+  /** A commit wrote messages that only a claim finds. */
   wake(): void {
+    this.kick(true);
+  }
+
+  /** Runs the dispatcher soon (now, if it is running), claiming when `claim`. */
+  private kick(claim: boolean): void {
     if (!this.running) return;
+    if (claim) this.claimNext = true;
     if (this.draining) {
-      this.wakeRequested = true;
+      if (claim) this.wakeRequested = true;
       this.wakeSignal?.();
       return;
     }
-    this.schedule(0);
+    if (this.kicked) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      void this.tick();
+    });
   }
 
-  private schedule(ms: number) {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), ms);
+  /** Every pollMs a claim, whatever else happens: retries whose time has come, other replicas' leftovers. */
+  private schedulePoll() {
+    this.timer = setTimeout(() => {
+      if (!this.running) return;
+      this.kick(true);
+      this.schedulePoll();
+    }, this.options.pollMs);
     this.timer.unref?.();
   }
 
   private async tick() {
     if (!this.running || this.draining) return;
-    this.draining = this.drain().catch((e: unknown) => this.options.onError?.(e));
+    const claim = this.claimNext;
+    this.claimNext = false;
+    this.draining = this.drain(claim).catch((e: unknown) => this.options.onError?.(e));
     await this.draining;
     this.draining = undefined;
-    if (!this.running) return;
-    // A commit that arrived as the drain was ending.
-    const again = this.wakeRequested || this.ready.length > 0;
+    // What arrived as the drain was ending.
+    const claimAgain = this.wakeRequested || this.claimNext;
     this.wakeRequested = false;
-    this.schedule(again ? 0 : this.options.pollMs);
+    if (claimAgain || this.ready.length > 0) this.kick(claimAgain);
   }
 
   /**
@@ -217,12 +237,12 @@ export class Outbox {
    * deliveries in flight: as soon as one finishes, more start, so a new message never waits for a
    * slow peer's send.
    */
-  private async drain(): Promise<void> {
+  private async drain(claim: boolean): Promise<void> {
     const inflight = new Set<Promise<void>>();
-    // Claim only when something may be due: at the start, after a commit woke us, when the last
-    // claim came back full, or when a delivery left a later message of its key pending (held back by
-    // the per-key order). Messages that become due by their retry time are found by the poll.
-    let mayBeDue = true;
+    // Claim only when something may be due: when asked (start, poll, a commit that woke us), when the
+    // last claim came back full, or when a delivery left a later message of its key pending (held
+    // back by the per-key order). Handed-over messages need no claim.
+    let mayBeDue = claim;
     let unblocked = false;
     const run = (m: ClaimedMessage) => {
       const p: Promise<void> = this.track(this.dispatch(m))
