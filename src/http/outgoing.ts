@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { Agent } from 'undici';
 import { ValidationError } from '../errors.js';
 
 export interface NetworkRules {
@@ -94,6 +95,41 @@ export function createUrlGuard(rules: NetworkRules, resolve = defaultResolve): U
       );
     }
   };
+}
+
+/**
+ * Global fetch whose connections are checked when they are made: the name is resolved at connect
+ * time and only addresses the deny/allow rules accept are used. The URL guard (called first, by the
+ * caller) checks scheme and names; without this, a name could resolve to an allowed address for the
+ * guard and to a denied one for the connection (DNS rebinding).
+ */
+export function createGuardedFetch(rules: NetworkRules, resolve = defaultResolve): typeof fetch {
+  const allow = compile(rules.allow);
+  const deny = compile(rules.deny);
+  const accepted = (host: string, ip: string) =>
+    !deny.names.some((p) => nameMatches(host, p)) &&
+    !ipIn(deny.ips, ip) &&
+    (allow.empty || allow.names.some((p) => nameMatches(host, p)) || ipIn(allow.ips, ip));
+  const checkedLookup: LookupFunction = (hostname, options, callback) => {
+    const host = hostname.toLowerCase();
+    void (async () => {
+      const ips = isIP(host) ? [host] : host === 'localhost' ? ['127.0.0.1'] : await resolve(host);
+      const ok = ips.filter((ip) => accepted(host, ip));
+      if (ok.length === 0) {
+        const e = Object.assign(new Error(`${hostname} resolves to no address the network rules allow`), {
+          code: 'address_not_allowed',
+        });
+        callback(e, '', 4);
+        return;
+      }
+      if (options.all) {
+        callback(null, ok.map((address) => ({ address, family: isIP(address) })) as never, 0);
+      } else callback(null, ok[0]!, isIP(ok[0]!));
+    })();
+  };
+  const dispatcher = new Agent({ connect: { lookup: checkedLookup } });
+  // `dispatcher` is undici's option on Node's fetch; the DOM RequestInit type does not list it.
+  return (input, init) => fetch(input, { ...init, dispatcher } as RequestInit);
 }
 
 async function defaultResolve(host: string): Promise<string[]> {

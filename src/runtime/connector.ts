@@ -8,7 +8,7 @@ import { createApp, finishApp } from '../http/app.js';
 import { createAuthenticator, requireScope } from '../http/auth.js';
 import { loadOpenApi, openApiValidator, serveApiDocs } from '../http/openapi.js';
 import { mountOps } from '../http/ops.js';
-import { createUrlGuard } from '../http/outgoing.js';
+import { createGuardedFetch, createUrlGuard } from '../http/outgoing.js';
 import { listen, type Listener } from '../http/server.js';
 import { openDatabase, Outbox, type Database } from '../store/index.js';
 import type { ConnectorModule, ConnectorUrls, ModuleContext, ModuleFactory } from './module.js';
@@ -98,6 +98,7 @@ export async function startConnector(config: Config, options: StartOptions = {})
     const db = outbox.wakingDatabase();
     const services: Services = { did: config.identity.did ?? didWebFromUrl(urls.public) };
     const assertAllowedUrl = createUrlGuard(config.network);
+    const guardedFetch = createGuardedFetch(config.network);
     const ctx: ModuleContext = {
       config,
       db,
@@ -108,6 +109,7 @@ export async function startConnector(config: Config, options: StartOptions = {})
       urls,
       services,
       assertAllowedUrl,
+      fetch: guardedFetch,
     };
     for (const factory of options.modules ?? modulesFor(config.role)) modules.push(await factory(ctx));
 

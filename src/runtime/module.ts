@@ -30,6 +30,8 @@ export interface ModuleContext {
   services: Services;
   /** Call before any outgoing request to an address that came from outside (peers, callbacks, data addresses). */
   assertAllowedUrl: UrlGuard;
+  /** fetch for those requests: the network rules are checked again on the addresses it connects to. */
+  fetch: typeof fetch;
 }
 
 /**

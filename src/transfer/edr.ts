@@ -49,6 +49,8 @@ export function edrOf(t: TransferRecord): Edr | undefined {
 export interface EdrClientDeps {
   manager: TransferManager;
   assertAllowedUrl?: (url: string) => Promise<void>;
+  /** fetch that checks the addresses it connects to (default: the global one). */
+  fetch?: typeof fetch;
   timeoutMs?: number;
   /** Refresh when the token has fewer than this many ms left (default 10 s). */
   refreshMarginMs?: number;
@@ -88,7 +90,7 @@ export class EdrClient {
       );
     }
     await this.deps.assertAllowedUrl?.(edr.refreshEndpoint);
-    const res = await fetch(edr.refreshEndpoint, {
+    const res = await (this.deps.fetch ?? fetch)(edr.refreshEndpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ grant_type: 'refresh_token', refresh_token: edr.refreshToken }),

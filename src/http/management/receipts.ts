@@ -9,6 +9,8 @@ export interface ReceiptDeps {
   negotiations: () => NegotiationService | undefined;
   identity: () => IdentityService | undefined;
   assertAllowedUrl(url: string): Promise<void>;
+  /** fetch that checks the addresses it connects to (default: the global one). */
+  fetch?: typeof fetch;
   timeoutMs: number;
 }
 
@@ -38,7 +40,7 @@ export function receiptManagementRouter(deps: ReceiptDeps): Router {
     await deps.assertAllowedUrl(url);
     let answer: Response;
     try {
-      answer = await fetch(url, {
+      answer = await (deps.fetch ?? fetch)(url, {
         headers: {
           accept: 'application/json',
           authorization: await identity.authorizationFor(agreement.providerDid),

@@ -45,6 +45,7 @@ export function auditModuleWith(options: { signer?: TreeHeadSigner } = {}): Modu
         negotiations: () => ctx.services.negotiations,
         identity: () => ctx.services.identity,
         assertAllowedUrl: ctx.assertAllowedUrl,
+        fetch: ctx.fetch,
         timeoutMs: ctx.config.network.timeoutMs,
       }),
       start() {

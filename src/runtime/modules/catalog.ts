@@ -43,7 +43,7 @@ export const catalogModule: ModuleFactory = async (ctx) => {
   services.catalog = catalog;
 
   // DID documents of peers are fetched through the connector's allow/deny list.
-  const fetchJson = createFetchJson({ timeoutMs: config.network.timeoutMs });
+  const fetchJson = createFetchJson({ timeoutMs: config.network.timeoutMs, fetch: ctx.fetch });
   const didResolver = createDidResolver({
     fetchJson: async (url, init) => {
       await ctx.assertAllowedUrl(url);
@@ -60,6 +60,7 @@ export const catalogModule: ModuleFactory = async (ctx) => {
       return identity.authorizationFor(audience);
     },
     assertAllowedUrl: ctx.assertAllowedUrl,
+    fetch: ctx.fetch,
     resolveDid: async (did) => (await didResolver.resolve(did)) as { service?: unknown },
     timeoutMs: config.network.timeoutMs,
     cacheTtlMs: config.catalog.remoteCacheSeconds * 1000,

@@ -35,7 +35,7 @@ export function crawlerOptionsFrom(config: Config): CrawlerDeps['options'] {
 
 /** The crawler's dependencies from a module context (shared by the module and `pontis catalogue crawl`). */
 export function crawlerDeps(
-  ctx: Pick<ModuleContext, 'config' | 'db' | 'services' | 'assertAllowedUrl' | 'instanceId'> & {
+  ctx: Pick<ModuleContext, 'config' | 'db' | 'services' | 'assertAllowedUrl' | 'fetch' | 'instanceId'> & {
     log?: CrawlerDeps['log'];
   },
   store: FederationStore,
@@ -44,13 +44,14 @@ export function crawlerDeps(
   const { config } = ctx;
   const identity = ctx.services.identity;
   const resolver = createDidResolver({
-    fetchJson: createFetchJson({ timeoutMs: config.catalogue.timeoutMs }),
+    fetchJson: createFetchJson({ timeoutMs: config.catalogue.timeoutMs, fetch: ctx.fetch }),
     allowHttpLoopback: config.identity.allowHttpDidWeb,
     ttlMs: config.identity.didCacheTtlMs,
   });
   const versions = createDspClient({
     getToken: async () => '',
     assertAllowedUrl: ctx.assertAllowedUrl,
+    fetch: ctx.fetch,
     timeoutMs: config.catalogue.timeoutMs,
   });
   const resolveEndpoint = async (did: string) => {
@@ -93,7 +94,9 @@ export function crawlerDeps(
     store,
     db: ctx.db,
     owner: ctx.instanceId,
-    fetchPage: overrides.fetchPage ?? createCatalogPageFetcher({ assertAllowedUrl: ctx.assertAllowedUrl }),
+    fetchPage:
+      overrides.fetchPage ??
+      createCatalogPageFetcher({ assertAllowedUrl: ctx.assertAllowedUrl, fetch: ctx.fetch }),
     authorizationFor:
       identity && !overrides.noAuthorization ? (did) => identity.authorizationFor(did) : undefined,
     verifyParticipant,
@@ -161,6 +164,7 @@ export const discoveryModule: ModuleFactory = (ctx) => {
           return services.identity.authorizationFor(did);
         },
         assertAllowedUrl: ctx.assertAllowedUrl,
+        fetch: ctx.fetch,
         timeoutMs: config.network.timeoutMs,
       }),
       start: services.negotiations?.start

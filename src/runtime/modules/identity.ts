@@ -45,6 +45,7 @@ export const identityModule: ModuleFactory = async (ctx) => {
   const fetchJson = createFetchJson({
     timeoutMs: config.network.timeoutMs,
     maxBytes: config.limits.bodyBytes,
+    fetch: ctx.fetch,
   });
   const identity = createIdentityService({
     did: services.did,

@@ -16,6 +16,7 @@ export const issuerModule: ModuleFactory = async (ctx) => {
   const fetchJson = createFetchJson({
     timeoutMs: config.network.timeoutMs,
     maxBytes: config.limits.bodyBytes,
+    fetch: ctx.fetch,
   });
   const guarded = async (url: string, init?: Parameters<typeof fetchJson>[1]) => {
     await ctx.assertAllowedUrl(url);

@@ -16,6 +16,7 @@ export const negotiationModule: ModuleFactory = (ctx) => {
         return services.identity.authorizationFor(audience, scopes ? { scopes } : undefined);
       },
       assertAllowedUrl: ctx.assertAllowedUrl,
+      fetch: ctx.fetch,
       timeoutMs: config.network.timeoutMs,
       userAgent: `pontis/${config.name}`,
     });
@@ -33,7 +34,7 @@ export const negotiationModule: ModuleFactory = (ctx) => {
     },
     postWebhook: async (url, body) => {
       await ctx.assertAllowedUrl(url);
-      const res = await fetch(url, {
+      const res = await ctx.fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),

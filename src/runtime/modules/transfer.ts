@@ -52,6 +52,7 @@ export const transferModule: ModuleFactory = (ctx) => {
       return identity().authorizationFor(audience);
     },
     assertAllowedUrl: ctx.assertAllowedUrl,
+    fetch: ctx.fetch,
     timeoutMs: config.network.timeoutMs,
     userAgent: `pontis/${config.name}`,
   });
@@ -112,6 +113,7 @@ export const transferModule: ModuleFactory = (ctx) => {
   const edr = new EdrClient({
     manager,
     assertAllowedUrl: ctx.assertAllowedUrl,
+    fetch: ctx.fetch,
     timeoutMs: config.network.timeoutMs,
   });
   return {

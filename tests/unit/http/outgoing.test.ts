@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { createUrlGuard } from '../../../src/http/outgoing.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGuardedFetch, createUrlGuard } from '../../../src/http/outgoing.js';
 
 const dns: Record<string, string[]> = {
   'peer.example.org': ['203.0.113.10'],
@@ -39,5 +41,48 @@ describe('outgoing address guard', () => {
     await expect(guard('http://127.0.0.1:9/')).resolves.toBeUndefined();
     await expect(guard('https://other.net/')).rejects.toThrow(/not on the network allow list/);
     await expect(guard('https://intranet.example.org/')).rejects.toThrow(/deny list/);
+  });
+});
+
+describe('guarded fetch', () => {
+  let server: Server;
+  let port: number;
+  let hits = 0;
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      hits++;
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const rules = { allow: [], deny: ['127.0.0.1'], allowHttp: true };
+
+  it('refuses at connect time a name that resolves to a denied address after the check (DNS rebinding)', async () => {
+    // The check sees a documentation address; the connection would go to the denied loopback one.
+    const answers = [['192.0.2.10'], ['127.0.0.1']];
+    let lookups = 0;
+    const resolve = async () => (lookups++, answers.shift() ?? []);
+    const url = `http://rebind.example:${port}/`;
+    await createUrlGuard(rules, resolve)(url);
+    const before = hits;
+    await expect(createGuardedFetch(rules, resolve)(url)).rejects.toThrow(/fetch failed/);
+    // Resolved for the check and again for the connection, whose answer was refused.
+    expect(lookups).toBe(2);
+    expect(hits).toBe(before);
+  });
+
+  it('connects to an address the rules allow, and not to a denied one', async () => {
+    const open = { allow: [], deny: [], allowHttp: true };
+    const resolve = async () => ['127.0.0.1'];
+    const before = hits;
+    const res = await createGuardedFetch(open, resolve)(`http://peer.example:${port}/`);
+    expect(await res.text()).toBe('ok');
+    await expect(createGuardedFetch(rules, resolve)(`http://peer.example:${port}/`)).rejects.toThrow(
+      /fetch failed/,
+    );
+    expect(hits).toBe(before + 1);
   });
 });
