@@ -162,8 +162,8 @@ export interface ReceiveResult {
 const isTerminal = (s: NegotiationState) => TERMINAL_STATES.includes(s);
 
 /**
- * The history row of a change, written by the same statement as the change: `$1`..`$6` of `params`
- * after the statement's own. `source` is the CTE that returns the changed negotiation.
+ * The history row of a change, written by the same statement as the change. `source` is the CTE that
+ * returns the changed negotiation; the six values of `historyParams` are parameters `first`..`first+5`.
  */
 function historyCte(source: string, from: string, first: number): string {
   const p = (i: number) => `$${first + i}`;
@@ -449,11 +449,9 @@ export class NegotiationManager implements NegotiationService {
     kind: NegotiationMessageKind,
     input: StepInput,
     actor: string,
-    /** The negotiation as just read by the caller (saves reading it again). */
-    loaded?: NegotiationRow,
   ): Promise<NegotiationRow> {
     for (let attempt = 0; ; attempt++) {
-      const row = attempt === 0 && loaded ? loaded : await loadNegotiation(this.deps.db, id);
+      const row = await loadNegotiation(this.deps.db, id);
       if (!row) throw new NotFoundError(`no negotiation ${id}`);
       const to = onStep(row.role, row.state, kind);
       if (!to) throw new ConflictError(refusal(row.role, row.state, kind, row.role), { state: row.state });
