@@ -98,19 +98,19 @@ export function createUrlGuard(rules: NetworkRules, resolve = defaultResolve): U
 }
 
 /**
- * Global fetch whose connections are checked when they are made: the name is resolved at connect
- * time and only addresses the deny/allow rules accept are used. The URL guard (called first, by the
- * caller) checks scheme and names; without this, a name could resolve to an allowed address for the
- * guard and to a denied one for the connection (DNS rebinding).
+ * A `lookup` for sockets (node:http's option, undici's connect option) that resolves the name when
+ * the connection is made and returns only addresses the deny/allow rules accept. The URL guard
+ * (called first, by the caller) checks scheme and names; without this, a name could resolve to an
+ * allowed address for the guard and to a denied one for the connection (DNS rebinding).
  */
-export function createGuardedFetch(rules: NetworkRules, resolve = defaultResolve): typeof fetch {
+export function createCheckedLookup(rules: NetworkRules, resolve = defaultResolve): LookupFunction {
   const allow = compile(rules.allow);
   const deny = compile(rules.deny);
   const accepted = (host: string, ip: string) =>
     !deny.names.some((p) => nameMatches(host, p)) &&
     !ipIn(deny.ips, ip) &&
     (allow.empty || allow.names.some((p) => nameMatches(host, p)) || ipIn(allow.ips, ip));
-  const checkedLookup: LookupFunction = (hostname, options, callback) => {
+  return (hostname, options, callback) => {
     const host = hostname.toLowerCase();
     void (async () => {
       const ips = isIP(host) ? [host] : host === 'localhost' ? ['127.0.0.1'] : await resolve(host);
@@ -127,7 +127,11 @@ export function createGuardedFetch(rules: NetworkRules, resolve = defaultResolve
       } else callback(null, ok[0]!, isIP(ok[0]!));
     })();
   };
-  const dispatcher = new Agent({ connect: { lookup: checkedLookup } });
+}
+
+/** Global fetch whose connections use `createCheckedLookup`. */
+export function createGuardedFetch(rules: NetworkRules, resolve = defaultResolve): typeof fetch {
+  const dispatcher = new Agent({ connect: { lookup: createCheckedLookup(rules, resolve) } });
   // `dispatcher` is undici's option on Node's fetch; the DOM RequestInit type does not list it.
   return (input, init) => fetch(input, { ...init, dispatcher } as RequestInit);
 }

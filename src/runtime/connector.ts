@@ -8,7 +8,7 @@ import { createApp, finishApp } from '../http/app.js';
 import { createAuthenticator, requireScope } from '../http/auth.js';
 import { loadOpenApi, openApiValidator, serveApiDocs } from '../http/openapi.js';
 import { mountOps } from '../http/ops.js';
-import { createGuardedFetch, createUrlGuard } from '../http/outgoing.js';
+import { createCheckedLookup, createGuardedFetch, createUrlGuard } from '../http/outgoing.js';
 import { listen, type Listener } from '../http/server.js';
 import { openDatabase, Outbox, type Database } from '../store/index.js';
 import type { ConnectorModule, ConnectorUrls, ModuleContext, ModuleFactory } from './module.js';
@@ -99,6 +99,7 @@ export async function startConnector(config: Config, options: StartOptions = {})
     const services: Services = { did: config.identity.did ?? didWebFromUrl(urls.public) };
     const assertAllowedUrl = createUrlGuard(config.network);
     const guardedFetch = createGuardedFetch(config.network);
+    const checkedLookup = createCheckedLookup(config.network);
     const ctx: ModuleContext = {
       config,
       db,
@@ -110,6 +111,7 @@ export async function startConnector(config: Config, options: StartOptions = {})
       services,
       assertAllowedUrl,
       fetch: guardedFetch,
+      lookup: checkedLookup,
     };
     for (const factory of options.modules ?? modulesFor(config.role)) modules.push(await factory(ctx));
 

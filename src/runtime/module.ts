@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -32,6 +33,8 @@ export interface ModuleContext {
   assertAllowedUrl: UrlGuard;
   /** fetch for those requests: the network rules are checked again on the addresses it connects to. */
   fetch: typeof fetch;
+  /** The same check for node:http requests (their `lookup` option). */
+  lookup: LookupFunction;
 }
 
 /**

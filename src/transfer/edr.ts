@@ -3,6 +3,7 @@
  * data address), its refresh, and requests to the provider's data plane with the token added, so
  * the consumer's applications need no DSP knowledge.
  */
+import type { LookupFunction } from 'node:net';
 import http from 'node:http';
 import https from 'node:https';
 import { decodeJwt } from 'jose';
@@ -51,6 +52,8 @@ export interface EdrClientDeps {
   assertAllowedUrl?: (url: string) => Promise<void>;
   /** fetch that checks the addresses it connects to (default: the global one). */
   fetch?: typeof fetch;
+  /** The same check for the data requests (node:http). */
+  lookup?: LookupFunction;
   timeoutMs?: number;
   /** Refresh when the token has fewer than this many ms left (default 10 s). */
   refreshMarginMs?: number;
@@ -150,6 +153,7 @@ export class EdrClient {
         input.method,
         { ...input.headers, authorization: auth },
         this.deps.timeoutMs ?? 30_000,
+        this.deps.lookup,
       );
       if (res.statusCode === 401 && attempt === 0 && edr.refreshToken) {
         res.resume();
@@ -169,13 +173,20 @@ function request(
   method: string,
   headers: Record<string, string>,
   timeoutMs: number,
+  lookup: LookupFunction | undefined,
   retried = false,
 ): Promise<http.IncomingMessage> {
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const r = mod.request(
       url,
-      { method, headers, agent: url.protocol === 'https:' ? agents.https : agents.http, timeout: timeoutMs },
+      {
+        method,
+        headers,
+        agent: url.protocol === 'https:' ? agents.https : agents.http,
+        timeout: timeoutMs,
+        ...(lookup ? { lookup } : {}),
+      },
       resolve,
     );
     r.on('timeout', () =>
@@ -184,7 +195,7 @@ function request(
     r.on('error', (e: NodeJS.ErrnoException) => {
       // A kept-alive socket the provider closed while idle fails at once; GET/HEAD are safe to send again.
       if (!retried && r.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
-        request(url, method, headers, timeoutMs, true).then(resolve, reject);
+        request(url, method, headers, timeoutMs, lookup, true).then(resolve, reject);
         return;
       }
       reject(

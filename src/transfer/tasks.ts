@@ -5,6 +5,7 @@
  * - transfer.start: the provider starts a permitted transfer on its own (unless the offer says manual);
  * - transfer.push: the provider streams a push transfer's data, then completes it.
  */
+import type { LookupFunction } from 'node:net';
 import type { Logger } from 'pino';
 import { ConflictError, PeerError } from '../errors.js';
 import {
@@ -40,6 +41,8 @@ export interface TaskDeps {
   callbackAddress: string;
   dataAddress?: (assetId: string) => Promise<Record<string, unknown> | undefined>;
   assertAllowedUrl?: (url: string) => Promise<void>;
+  /** Resolves push destinations when connecting, under the network rules. */
+  lookup?: LookupFunction;
   fileRoot?: string;
   log?: Logger;
 }
@@ -216,6 +219,7 @@ export function registerTransferTasks(deps: TaskDeps): void {
         source,
         destination: (t.dataAddress ?? {}) as PushDestination,
         assertAllowedUrl: deps.assertAllowedUrl,
+        lookup: deps.lookup,
         fileRoot: deps.fileRoot,
       });
       log?.info({ transferId: id, bytes: result.bytes }, 'pushed transfer data');

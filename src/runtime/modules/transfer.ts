@@ -84,6 +84,7 @@ export const transferModule: ModuleFactory = (ctx) => {
     callbackAddress: ctx.urls.public,
     dataAddress,
     assertAllowedUrl: ctx.assertAllowedUrl,
+    lookup: ctx.lookup,
     fileRoot: config.catalog.fileRoot,
     log: ctx.log.child({ module: 'transfer' }),
   });
@@ -114,6 +115,7 @@ export const transferModule: ModuleFactory = (ctx) => {
     manager,
     assertAllowedUrl: ctx.assertAllowedUrl,
     fetch: ctx.fetch,
+    lookup: ctx.lookup,
     timeoutMs: config.network.timeoutMs,
   });
   return {

@@ -3,6 +3,7 @@
  * its endpointProperties), with backpressure; a non-2xx answer or a network failure throws, and the
  * outbox retries the push until its deadline.
  */
+import type { LookupFunction } from 'node:net';
 import http from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
@@ -30,6 +31,8 @@ export async function pushAsset(input: {
   source: SourceAddress;
   destination: PushDestination;
   assertAllowedUrl?: (url: string) => Promise<void>;
+  /** Resolves the destination's name when connecting, under the network rules. */
+  lookup?: LookupFunction;
   fileRoot?: string;
   timeoutMs?: number;
 }): Promise<{ bytes: number; status: number }> {
@@ -58,6 +61,7 @@ export async function pushAsset(input: {
     method: (props.method ?? 'POST').toUpperCase(),
     headers,
     timeout: timeoutMs,
+    ...(input.lookup ? { lookup: input.lookup } : {}),
   });
   const answered = new Promise<http.IncomingMessage>((resolve, reject) => {
     req.on('response', resolve);

@@ -1,7 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGuardedFetch, createUrlGuard } from '../../../src/http/outgoing.js';
+import { createCheckedLookup, createGuardedFetch, createUrlGuard } from '../../../src/http/outgoing.js';
 
 const dns: Record<string, string[]> = {
   'peer.example.org': ['203.0.113.10'],
@@ -72,6 +72,23 @@ describe('guarded fetch', () => {
     // Resolved for the check and again for the connection, whose answer was refused.
     expect(lookups).toBe(2);
     expect(hits).toBe(before);
+  });
+
+  it('gives node:http requests (push, data proxy) the same check through their lookup option', async () => {
+    const resolve = async () => ['127.0.0.1'];
+    const call = (r: typeof rules) =>
+      new Promise<string>((ok, fail) =>
+        get(
+          `http://peer.example:${port}/`,
+          { agent: false, lookup: createCheckedLookup(r, resolve) },
+          (res) => {
+            res.resume();
+            ok(String(res.statusCode));
+          },
+        ).on('error', (e: NodeJS.ErrnoException) => fail(e)),
+      );
+    await expect(call({ allow: [], deny: [], allowHttp: true })).resolves.toBe('200');
+    await expect(call(rules)).rejects.toMatchObject({ code: 'address_not_allowed' });
   });
 
   it('connects to an address the rules allow, and not to a denied one', async () => {
