@@ -133,7 +133,13 @@ export const configSchema = z.strictObject({
         .min(10)
         .default(500)
         .describe('How often the dispatcher looks for due messages'),
-      batch: z.number().int().min(1).max(1000).default(20).describe('Messages claimed at once'),
+      batch: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .default(20)
+        .describe('Deliveries in flight at once (messages claimed at once at most)'),
       leaseMs: z
         .number()
         .int()
