@@ -53,8 +53,7 @@ function ipIn(list: BlockList, ip: string) {
  * Plain http:// is allowed to loopback hosts, otherwise only when `allowHttp` is set.
  */
 export function createUrlGuard(rules: NetworkRules, resolve = defaultResolve): UrlGuard {
-  const allow = compile(rules.allow);
-  const deny = compile(rules.deny);
+  const lists = listsOf(rules);
   return async (raw) => {
     let url: URL;
     try {
@@ -66,8 +65,7 @@ export function createUrlGuard(rules: NetworkRules, resolve = defaultResolve): U
       throw new ValidationError(`address ${raw} must use http or https`, undefined, 'address_not_allowed');
     }
     const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    // localhost is loopback by definition (RFC 6761): no lookup on every call to a local peer.
-    const ips = isIP(host) ? [host] : host === 'localhost' ? ['127.0.0.1'] : await resolve(host);
+    const ips = await addressesOf(host, resolve);
     const loopback = host === 'localhost' || (ips.length > 0 && ips.every((ip) => ipIn(LOOPBACK, ip)));
     if (url.protocol === 'http:' && !loopback && !rules.allowHttp) {
       throw new ValidationError(
@@ -76,18 +74,14 @@ export function createUrlGuard(rules: NetworkRules, resolve = defaultResolve): U
         'address_not_allowed',
       );
     }
-    if (deny.names.some((p) => nameMatches(host, p)) || ips.some((ip) => ipIn(deny.ips, ip))) {
+    if (lists.denies(host, ips)) {
       throw new ValidationError(
         `address ${raw} is on the network deny list`,
         undefined,
         'address_not_allowed',
       );
     }
-    if (
-      !allow.empty &&
-      !allow.names.some((p) => nameMatches(host, p)) &&
-      !ips.some((ip) => ipIn(allow.ips, ip))
-    ) {
+    if (!lists.allows(host, ips)) {
       throw new ValidationError(
         `address ${raw} is not on the network allow list`,
         undefined,
@@ -104,17 +98,12 @@ export function createUrlGuard(rules: NetworkRules, resolve = defaultResolve): U
  * allowed address for the guard and to a denied one for the connection (DNS rebinding).
  */
 export function createCheckedLookup(rules: NetworkRules, resolve = defaultResolve): LookupFunction {
-  const allow = compile(rules.allow);
-  const deny = compile(rules.deny);
-  const accepted = (host: string, ip: string) =>
-    !deny.names.some((p) => nameMatches(host, p)) &&
-    !ipIn(deny.ips, ip) &&
-    (allow.empty || allow.names.some((p) => nameMatches(host, p)) || ipIn(allow.ips, ip));
+  const lists = listsOf(rules);
   return (hostname, options, callback) => {
     const host = hostname.toLowerCase();
     void (async () => {
-      const ips = isIP(host) ? [host] : host === 'localhost' ? ['127.0.0.1'] : await resolve(host);
-      const ok = ips.filter((ip) => accepted(host, ip));
+      const ips = await addressesOf(host, resolve);
+      const ok = ips.filter((ip) => !lists.denies(host, [ip]) && lists.allows(host, [ip]));
       if (ok.length === 0) {
         const e = Object.assign(new Error(`${hostname} resolves to no address the network rules allow`), {
           code: 'address_not_allowed',
@@ -134,6 +123,23 @@ export function createGuardedFetch(rules: NetworkRules, resolve = defaultResolve
   const dispatcher = new Agent({ connect: { lookup: createCheckedLookup(rules, resolve) } });
   // `dispatcher` is undici's option on Node's fetch; the DOM RequestInit type does not list it.
   return (input, init) => fetch(input, { ...init, dispatcher } as RequestInit);
+}
+
+/** The deny and allow lists, compiled once: a name matches by pattern, its addresses by CIDR. */
+function listsOf(rules: NetworkRules) {
+  const allow = compile(rules.allow);
+  const deny = compile(rules.deny);
+  return {
+    denies: (host: string, ips: string[]) =>
+      deny.names.some((p) => nameMatches(host, p)) || ips.some((ip) => ipIn(deny.ips, ip)),
+    allows: (host: string, ips: string[]) =>
+      allow.empty || allow.names.some((p) => nameMatches(host, p)) || ips.some((ip) => ipIn(allow.ips, ip)),
+  };
+}
+
+// localhost is loopback by definition (RFC 6761): no lookup on every call to a local peer.
+async function addressesOf(host: string, resolve: (host: string) => Promise<string[]>): Promise<string[]> {
+  return isIP(host) ? [host] : host === 'localhost' ? ['127.0.0.1'] : await resolve(host);
 }
 
 async function defaultResolve(host: string): Promise<string[]> {
