@@ -72,11 +72,21 @@ export interface AccessTokenOptions {
 export async function createAccessToken(o: AccessTokenOptions): Promise<string> {
   const iat = Math.floor((o.now ?? new Date()).getTime() / 1000);
   const ttl = Math.min(o.ttlSeconds ?? MAX_TOKEN_LIFETIME_SECONDS, MAX_TOKEN_LIFETIME_SECONDS);
+  return signOwnJwt(o, { scope: o.scopes.join(' ') }, iat, ttl);
+}
+
+/** A JWT issued by `ownDid` about itself for `audience`, signed with its key (DCP's token shape). */
+function signOwnJwt(
+  o: { ownDid: string; key: SigningKey; audience: string },
+  claims: Record<string, unknown>,
+  iat: number,
+  ttl: number,
+): string {
   return signCompactJws(
     o.key,
     { typ: 'JWT', kid: `${o.ownDid}#${o.key.kid}` },
     {
-      scope: o.scopes.join(' '),
+      ...claims,
       iss: o.ownDid,
       sub: o.ownDid,
       aud: o.audience,
@@ -121,20 +131,7 @@ export async function createSelfIssuedToken(o: SelfIssuedTokenOptions): Promise<
         ttlSeconds: ttl,
         now,
       })));
-  return signCompactJws(
-    o.key,
-    { typ: 'JWT', kid: `${o.ownDid}#${o.key.kid}` },
-    {
-      ...(token ? { token } : {}),
-      iss: o.ownDid,
-      sub: o.ownDid,
-      aud: o.audience,
-      jti: randomUUID(),
-      iat,
-      nbf: iat,
-      exp: iat + ttl,
-    },
-  );
+  return signOwnJwt(o, token ? { token } : {}, iat, ttl);
 }
 
 // ---------------------------------------------------------------------------------------------
