@@ -32,25 +32,14 @@ export interface NewAuditEntry {
  */
 export async function appendAuditEntry(tx: Queryable, entry: NewAuditEntry): Promise<{ seq: number }> {
   if (isDatabase(tx)) return tx.transaction((t) => appendAuditEntry(t, entry));
-  const type = checkEntryType(entry.type);
-  const actor = checkActor(entry.actor);
-  const subjects = normaliseSubjects(entry.subjects);
-  const content = normaliseContent(entry.content);
-  const time = entry.time ?? new Date();
-  if (!(time instanceof Date) || Number.isNaN(time.getTime()))
-    throw new ValidationError('audit entry time is not a valid Date');
-  const timeText = time.toISOString();
   // One round trip: the seq comes from the head row and the leaf hash is computed by the database over
-  // the canonical JSON we prepared around it. RFC 8785 sorts the members actor, content, seq, subjects,
-  // time, type, so the canonical entry is exactly prefix + seq + suffix (an integer is its digits).
-  const prefix = canonicalJson({ actor, content }).slice(0, -1) + ',"seq":';
-  const suffix = ',' + canonicalJson({ subjects, time: timeText, type }).slice(1);
+  // the canonical JSON we prepared around it.
   const r = await tx.query<{ seq: number | string }>(
     `WITH s AS (UPDATE audit_head SET next_seq = next_seq + 1 RETURNING next_seq - 1 AS seq)
      INSERT INTO audit_entries (seq, time, type, actor, subjects, content, leaf_hash)
      SELECT s.seq, $1, $2, $3, $4, $5, sha256('\\x00'::bytea || convert_to($6 || s.seq::text || $7, 'UTF8')) FROM s
      RETURNING seq`,
-    [timeText, type, actor, JSON.stringify(subjects), JSON.stringify(content), prefix, suffix],
+    entryRow(entry),
   );
   return { seq: Number(r.rows[0]!.seq) };
 }
@@ -64,28 +53,11 @@ export async function appendAuditEntries(
   entries: readonly NewAuditEntry[],
 ): Promise<{ seqs: number[] }> {
   if (entries.length === 0) return { seqs: [] };
+  // One entry: the plain statement, cheaper than unnesting arrays.
+  if (entries.length === 1) return { seqs: [(await appendAuditEntry(tx, entries[0]!)).seq] };
   if (isDatabase(tx)) return tx.transaction((t) => appendAuditEntries(t, entries));
   const cols: string[][] = [[], [], [], [], [], [], []];
-  for (const entry of entries) {
-    const type = checkEntryType(entry.type);
-    const actor = checkActor(entry.actor);
-    const subjects = normaliseSubjects(entry.subjects);
-    const content = normaliseContent(entry.content);
-    const time = entry.time ?? new Date();
-    if (!(time instanceof Date) || Number.isNaN(time.getTime()))
-      throw new ValidationError('audit entry time is not a valid Date');
-    const timeText = time.toISOString();
-    const row = [
-      timeText,
-      type,
-      actor,
-      JSON.stringify(subjects),
-      JSON.stringify(content),
-      canonicalJson({ actor, content }).slice(0, -1) + ',"seq":',
-      ',' + canonicalJson({ subjects, time: timeText, type }).slice(1),
-    ];
-    row.forEach((v, i) => cols[i]!.push(v));
-  }
+  for (const entry of entries) entryRow(entry).forEach((v, i) => cols[i]!.push(v));
   const r = await tx.query<{ seq: number | string }>(
     `WITH s AS (UPDATE audit_head SET next_seq = next_seq + $8 RETURNING next_seq - $8 AS first)
      INSERT INTO audit_entries (seq, time, type, actor, subjects, content, leaf_hash)
@@ -98,6 +70,31 @@ export async function appendAuditEntries(
     [...cols, entries.length],
   );
   return { seqs: r.rows.map((row) => Number(row.seq)).sort((a, b) => a - b) };
+}
+
+/**
+ * An entry checked and prepared for storage: time, type, actor, subjects and content (JSON), and the
+ * canonical JSON before and after its seq. RFC 8785 sorts the members actor, content, seq, subjects,
+ * time, type, so the canonical entry is exactly prefix + seq + suffix (an integer is its digits).
+ */
+function entryRow(entry: NewAuditEntry): string[] {
+  const type = checkEntryType(entry.type);
+  const actor = checkActor(entry.actor);
+  const subjects = normaliseSubjects(entry.subjects);
+  const content = normaliseContent(entry.content);
+  const time = entry.time ?? new Date();
+  if (!(time instanceof Date) || Number.isNaN(time.getTime()))
+    throw new ValidationError('audit entry time is not a valid Date');
+  const timeText = time.toISOString();
+  return [
+    timeText,
+    type,
+    actor,
+    JSON.stringify(subjects),
+    JSON.stringify(content),
+    canonicalJson({ actor, content }).slice(0, -1) + ',"seq":',
+    ',' + canonicalJson({ subjects, time: timeText, type }).slice(1),
+  ];
 }
 
 function isDatabase(q: Queryable): q is Database {
