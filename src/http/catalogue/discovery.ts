@@ -8,6 +8,7 @@ import { Router } from 'express';
 import type { components } from '../generated/management.js';
 import { ConflictError, NotFoundError, PeerError, PontisError, ValidationError } from '../../errors.js';
 import type { Dataset, DspClient } from '../../protocol/index.js';
+import type { NegotiationService } from '../../runtime/services.js';
 import { principalOf } from '../auth.js';
 
 type NegotiateBody = components['schemas']['NegotiateSearchResult'];
@@ -20,16 +21,7 @@ export interface DiscoveryDeps {
   assertAllowedUrl(url: string): Promise<void>;
   timeoutMs: number;
   dsp: DspClient;
-  start?: (
-    input: {
-      counterPartyAddress: string;
-      counterPartyId: string;
-      offer: { '@id': string; '@type': 'Offer'; target?: string; [key: string]: unknown };
-      datasetId?: string;
-      manual?: boolean;
-    },
-    actor: string,
-  ) => Promise<{ id: string; state: string }>;
+  start?: NegotiationService['start'];
 }
 
 export function discoveryRouter(deps: DiscoveryDeps): Router {
