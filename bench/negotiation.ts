@@ -12,7 +12,7 @@
  *   npm run bench -- negotiation      (BENCH_N=300 BENCH_CONCURRENCY=50 BENCH_ALONE=20
  *                                      BENCH_STORES=pglite,pglite2,postgres)
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
@@ -20,11 +20,11 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ConfigInput } from '../src/config/index.js';
-import { PONTIS_CREDENTIALS_CONTEXT } from '../src/identity/contexts.js';
-import { issueCredential } from '../src/identity/issue.js';
 import { generateKeyPair, keyFileContent, loadKeys } from '../src/identity/keys.js';
 import { startConnector, type RunningConnector } from '../src/runtime/connector.js';
 import { migrate, openPglite, openPostgres, type Database, type Queryable } from '../src/store/index.js';
+import { issueMembership } from '../tests/helpers/membership.js';
+import { MEMBERS_CONTRACT, PUBLIC_ACCESS } from '../tests/helpers/negotiation-dataspace.js';
 
 const N = Number(process.env.BENCH_N ?? 300);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -89,19 +89,10 @@ async function prepare(
   consumer: Handle,
 ): Promise<Record<string, unknown>> {
   for (const c of [provider, consumer]) {
-    const credential = await issueCredential({
-      credential: {
-        '@context': ['https://www.w3.org/ns/credentials/v2', PONTIS_CREDENTIALS_CONTEXT],
-        id: `urn:uuid:${randomUUID()}`,
-        type: ['VerifiableCredential', 'MembershipCredential'],
-        issuer: issuer.services.did,
-        validFrom: new Date(Date.now() - 60_000).toISOString(),
-        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
-        credentialSubject: { id: c.services.did, memberOf: 'bench', level: 'gold' },
-      },
-      format: 'vc-jose',
+    const credential = await issueMembership({
       issuerDid: issuer.services.did,
       key: issuerKey,
+      subject: { id: c.services.did, memberOf: 'bench', level: 'gold' },
     });
     await api(c, '/v1/identity/credentials', { credential });
   }
@@ -113,25 +104,8 @@ async function prepare(
   });
   await api(provider, '/v1/offers', {
     id: 'bench',
-    accessPolicy: { '@type': 'Set', permission: [{ action: 'use' }] },
-    contractPolicy: {
-      '@type': 'Offer',
-      permission: [
-        {
-          action: 'use',
-          constraint: [
-            { leftOperand: 'pontis:membership', operator: 'eq', rightOperand: 'true' },
-            {
-              leftOperand: 'pontis:credentialClaim',
-              'pontis:fromCredential': 'MembershipCredential',
-              'pontis:claimPath': '$.level',
-              operator: 'eq',
-              rightOperand: 'gold',
-            },
-          ],
-        },
-      ],
-    },
+    accessPolicy: PUBLIC_ACCESS,
+    contractPolicy: MEMBERS_CONTRACT,
     assetSelector: { assetIds: ['bench-data'] },
   });
   const cat = await api(consumer, '/v1/catalog/request', {

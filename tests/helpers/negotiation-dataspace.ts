@@ -5,13 +5,11 @@
  * management API, offers created through the catalogue's management API. All three are members; the
  * contract policy asks for membership level gold, which the outsider (silver) lacks.
  */
-import { randomUUID } from 'node:crypto';
-import { PONTIS_CREDENTIALS_CONTEXT } from '../../src/identity/contexts.js';
-import { issueCredential } from '../../src/identity/issue.js';
 import { generateKeyPair, keyFileContent, loadKeys } from '../../src/identity/keys.js';
 import type { ConfigInput } from '../../src/config/index.js';
 import type { RunningConnector, StartOptions } from '../../src/runtime/connector.js';
 import { management, startTestConnector } from './connector.js';
+import { issueMembership } from './membership.js';
 
 export const PUBLIC_ACCESS = { '@type': 'Set', permission: [{ action: 'use' }] };
 export const MEMBERS_CONTRACT = {
@@ -116,19 +114,10 @@ export async function startDataspace(
     trustedIssuers: [{ did: issuer.services.did, types: ['MembershipCredential'] }],
   };
   const credential = (did: string, level = 'gold') =>
-    issueCredential({
-      credential: {
-        '@context': ['https://www.w3.org/ns/credentials/v2', PONTIS_CREDENTIALS_CONTEXT],
-        id: `urn:uuid:${randomUUID()}`,
-        type: ['VerifiableCredential', 'MembershipCredential'],
-        issuer: issuer.services.did,
-        validFrom: new Date(Date.now() - 60_000).toISOString(),
-        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
-        credentialSubject: { id: did, memberOf: 'loopback-dataspace', level },
-      },
-      format: 'vc-jose',
+    issueMembership({
       issuerDid: issuer.services.did,
       key: issuerKeys.current,
+      subject: { id: did, memberOf: 'loopback-dataspace', level },
     });
   const config = (name: string) => ({ name, identity: trust, ...overrides }) as ConfigInput;
   const provider = await startTestConnector(config('provider'), options.provider);

@@ -4,10 +4,7 @@
  * DSP base) and by address. The member sees the members-only dataset; the outsider does not (it is refused, holding no membership
  * credential).
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PONTIS_CREDENTIALS_CONTEXT } from '../../src/identity/contexts.js';
-import { issueCredential } from '../../src/identity/issue.js';
 import { generateKeyPair, keyFileContent, loadKeys } from '../../src/identity/keys.js';
 import type { RunningConnector } from '../../src/runtime/connector.js';
 import { catalogModule } from '../../src/runtime/modules/catalog.js';
@@ -15,6 +12,7 @@ import { identityModule } from '../../src/runtime/modules/identity.js';
 import { systemModule } from '../../src/runtime/modules/system.js';
 import { CONTRACT_POLICY, MEMBERS_POLICY, PUBLIC_POLICY, httpAsset } from '../helpers/catalog.js';
 import { management, startTestConnector } from '../helpers/connector.js';
+import { issueMembership } from '../helpers/membership.js';
 
 const post = (c: RunningConnector, path: string, body: unknown) =>
   management(c, path, { method: 'POST', body: JSON.stringify(body) });
@@ -41,19 +39,10 @@ describe('remote catalogue over real DCP', () => {
     provider = await startTestConnector({ name: 'provider', identity }, { modules });
     consumer = await startTestConnector({ name: 'consumer', identity }, { modules });
     outsider = await startTestConnector({ name: 'outsider', identity }, { modules });
-    const credential = await issueCredential({
-      credential: {
-        '@context': ['https://www.w3.org/ns/credentials/v2', PONTIS_CREDENTIALS_CONTEXT],
-        id: `urn:uuid:${randomUUID()}`,
-        type: ['VerifiableCredential', 'MembershipCredential'],
-        issuer: issuer.services.did,
-        validFrom: new Date(Date.now() - 60_000).toISOString(),
-        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
-        credentialSubject: { id: consumer.services.did, memberOf: 'loopback-dataspace' },
-      },
-      format: 'vc-jose',
+    const credential = await issueMembership({
       issuerDid: issuer.services.did,
       key: issuerKeys.current,
+      subject: { id: consumer.services.did, memberOf: 'loopback-dataspace' },
     });
     expect((await post(consumer, '/v1/identity/credentials', { credential })).status).toBe(201);
     for (const id of ['open-1', 'members-1']) await post(provider, '/v1/assets', httpAsset(id));

@@ -4,12 +4,9 @@
  * (it sees the members-only dataset); refusals carry a named reason; the DID document, the
  * credential service and the VC-API endpoints answer over HTTP.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PONTIS_CREDENTIALS_CONTEXT } from '../../src/identity/contexts.js';
 import { generateKeyPair, keyFileContent, loadKeys } from '../../src/identity/keys.js';
 import type { KeyRing } from '../../src/identity/keys.js';
-import { issueCredential } from '../../src/identity/issue.js';
 import { typeScope } from '../../src/identity/dcp.js';
 import type { RunningConnector } from '../../src/runtime/connector.js';
 import { catalogModule } from '../../src/runtime/modules/catalog.js';
@@ -24,6 +21,7 @@ import {
   testPolicyModule,
 } from '../helpers/catalog.js';
 import { management, startTestConnector } from '../helpers/connector.js';
+import { issueMembership } from '../helpers/membership.js';
 
 const json = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body) });
 
@@ -37,20 +35,11 @@ describe('identity on loopback: issuer, provider, consumer', () => {
   const idOf = (c: RunningConnector) => c.services.identity as IdentityService;
 
   async function membership(subject: string, extra: Record<string, unknown> = {}) {
-    return issueCredential({
-      credential: {
-        '@context': ['https://www.w3.org/ns/credentials/v2', PONTIS_CREDENTIALS_CONTEXT],
-        id: `urn:uuid:${randomUUID()}`,
-        type: ['VerifiableCredential', 'MembershipCredential'],
-        issuer: issuer.services.did,
-        validFrom: new Date(Date.now() - 60_000).toISOString(),
-        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
-        credentialSubject: { id: subject, memberOf: 'loopback-dataspace' },
-        ...extra,
-      },
-      format: 'vc-jose',
+    return issueMembership({
       issuerDid: issuer.services.did,
       key: issuerKeys.current,
+      subject: { id: subject, memberOf: 'loopback-dataspace' },
+      extra,
     });
   }
 

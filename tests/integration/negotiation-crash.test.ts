@@ -14,10 +14,8 @@ import type { RunningConnector } from '../../src/runtime/connector.js';
 import { MANAGEMENT_KEY, management, startTestConnector } from '../helpers/connector.js';
 import { json } from '../helpers/negotiation.js';
 import { offerFromCatalogue, seedProvider } from '../helpers/negotiation-dataspace.js';
-import { PONTIS_CREDENTIALS_CONTEXT } from '../../src/identity/contexts.js';
-import { issueCredential } from '../../src/identity/issue.js';
 import { generateKeyPair, keyFileContent, loadKeys } from '../../src/identity/keys.js';
-import { randomUUID } from 'node:crypto';
+import { issueMembership } from '../helpers/membership.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 /** Progress for a hung run: PONTIS_CRASH_LOG=file appends each step there. */
@@ -148,19 +146,10 @@ beforeAll(async () => {
   step('children up');
   for (const c of [provider, consumer]) {
     const info = await json<{ did: string }>(await management(c.handle, '/v1/info'));
-    const credential = await issueCredential({
-      credential: {
-        '@context': ['https://www.w3.org/ns/credentials/v2', PONTIS_CREDENTIALS_CONTEXT],
-        id: `urn:uuid:${randomUUID()}`,
-        type: ['VerifiableCredential', 'MembershipCredential'],
-        issuer: issuer.services.did,
-        validFrom: new Date(Date.now() - 60_000).toISOString(),
-        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
-        credentialSubject: { id: info.did, memberOf: 'loopback-dataspace', level: 'gold' },
-      },
-      format: 'vc-jose',
+    const credential = await issueMembership({
       issuerDid: issuer.services.did,
       key: issuerKeys.current,
+      subject: { id: info.did, memberOf: 'loopback-dataspace', level: 'gold' },
     });
     step(`importing a credential into ${c.name}`);
     const r = await management(c.handle, '/v1/identity/credentials', {
