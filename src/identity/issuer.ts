@@ -127,6 +127,16 @@ export function createIssuer(o: IssuerOptions) {
     );
   }
 
+  /** The DID of the holder calling a DCP issuer endpoint (its self-issued token; no access token needed). */
+  const holder = (authorization: string | undefined) =>
+    verifySelfIssuedToken(authorization, {
+      ownDid: o.did,
+      resolver: o.resolver,
+      jtiStore: o.jtiStore,
+      requireToken: false,
+      now: clock(),
+    });
+
   async function get(id: string, q: Queryable = o.db): Promise<IssuedRecord> {
     const r = await q.query<Row>('SELECT * FROM issuer_credentials WHERE id = $1', [id]);
     if (!r.rows[0]) throw new NotFoundError(`no issued credential or request ${id}`);
@@ -369,13 +379,7 @@ export function createIssuer(o: IssuerOptions) {
       body: unknown,
       secret: string | undefined,
     ): Promise<IssuedRecord> {
-      const checked = await verifySelfIssuedToken(authorization, {
-        ownDid: o.did,
-        resolver: o.resolver,
-        jtiStore: o.jtiStore,
-        requireToken: false,
-        now: clock(),
-      });
+      const checked = await holder(authorization);
       if (
         !isObject(body) ||
         body.type !== 'CredentialRequestMessage' ||
@@ -413,13 +417,7 @@ export function createIssuer(o: IssuerOptions) {
     },
     /** DCP: GET …/requests/{id}, by the holder that asked. */
     async requestStatus(authorization: string | undefined, id: string) {
-      const checked = await verifySelfIssuedToken(authorization, {
-        ownDid: o.did,
-        resolver: o.resolver,
-        jtiStore: o.jtiStore,
-        requireToken: false,
-        now: clock(),
-      });
+      const checked = await holder(authorization);
       const rec = await get(id);
       if (rec.holderDid !== checked.did) throw new NotFoundError(`no request ${id}`);
       return {
