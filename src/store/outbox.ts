@@ -95,6 +95,7 @@ export class Outbox {
     const batch = enqueuedIn.get(tx);
     const owner =
       batch && this.running && !(message.delayMs && message.delayMs > 0) ? this.options.owner : null;
+    const payload = JSON.stringify(message.payload ?? null);
     const r = await tx.query<{ id: number; claimed: boolean; deadline_at: Date }>(
       `INSERT INTO outbox (topic, key, payload, next_at, deadline_at, lease_owner, lease_until, attempts)
        SELECT $1, $2::text, $3, now() + $4 * interval '1 millisecond', now() + $5 * interval '1 millisecond',
@@ -107,7 +108,7 @@ export class Outbox {
       [
         message.topic,
         message.key ?? null,
-        JSON.stringify(message.payload ?? null),
+        payload,
         message.delayMs ?? 0,
         message.deadlineMs ?? this.options.deadlineMs,
         owner,
@@ -121,7 +122,7 @@ export class Outbox {
         topic: message.topic,
         key: message.key ?? null,
         // The handler sees the payload as it comes back from the database (JSON round trip).
-        payload: JSON.parse(JSON.stringify(message.payload ?? null)) as unknown,
+        payload: JSON.parse(payload) as unknown,
         attempts: 1,
         deadlineAt: new Date(row.deadline_at),
       });
