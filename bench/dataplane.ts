@@ -73,18 +73,18 @@ async function plane(originUrl: string) {
   const { openSource } = await import('../src/transfer/dataplane/sources.js');
   const { sendSource } = await import('../src/http/data/transfer.js');
   const { EdrTokens } = await import('../src/transfer/dataplane/tokens.js');
-  const { agreementPolicy, membership, newStandIns, standInModule } =
+  const { agreementRecord, membership, newStandIns, standInModule } =
     await import('../tests/helpers/transfer-standins.js');
   const PROVIDER = 'did:web:bench-provider';
   const CONSUMER = 'did:web:bench-consumer';
   const s = newStandIns(PROVIDER);
   const address = { type: 'HttpData' as const, baseUrl: originUrl, proxyPath: true };
   s.dataAddresses.set('asset', address);
-  const policy = agreementPolicy({
+  const record = agreementRecord({
     id: 'agr-bench',
     provider: PROVIDER,
     consumer: CONSUMER,
-    target: 'asset',
+    assetId: 'asset',
     constraints: [
       { leftOperand: 'dateTime', operator: 'lt', rightOperand: '2099-01-01T00:00:00Z' },
       { leftOperand: 'count', operator: 'lteq', rightOperand: 1_000_000_000 },
@@ -92,14 +92,7 @@ async function plane(originUrl: string) {
     ],
   });
   s.agreements.set('agr-bench', {
-    id: 'agr-bench',
-    policy,
-    providerDid: PROVIDER,
-    consumerDid: CONSUMER,
-    assetId: 'asset',
-    datasetId: 'asset',
-    signedAt: new Date(),
-    retired: false,
+    ...record,
     role: 'provider',
   });
   // PGlite by default; DATABASE_URL set: a fresh schema on that PostgreSQL server, dropped on exit.

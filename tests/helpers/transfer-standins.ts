@@ -100,6 +100,27 @@ export function membership(
   };
 }
 
+/** An agreement as the negotiation seam gives it (add `role`), whose policy has these constraints. */
+export function agreementRecord(input: {
+  id: string;
+  provider: string;
+  consumer: string;
+  assetId: string;
+  constraints?: Record<string, unknown>[];
+}) {
+  const { id, provider, consumer, assetId, constraints } = input;
+  return {
+    id,
+    policy: agreementPolicy({ id, provider, consumer, target: assetId, constraints }),
+    providerDid: provider,
+    consumerDid: consumer,
+    assetId,
+    datasetId: assetId,
+    signedAt: new Date(),
+    retired: false,
+  };
+}
+
 /** An ODRL Agreement with the given permission constraints. */
 export function agreementPolicy(input: {
   id: string;

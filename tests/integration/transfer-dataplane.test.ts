@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { management } from '../helpers/connector.js';
 import {
-  agreementPolicy,
+  agreementRecord,
   eventually,
   membership,
   newStandIns,
@@ -61,23 +61,7 @@ function agreement(
 ) {
   const id = `urn:uuid:agreement-${++n}-${Date.now()}`;
   const assetId = options.assetId ?? 'asset-1';
-  const policy = agreementPolicy({
-    id,
-    provider: PROVIDER,
-    consumer: CONSUMER,
-    target: assetId,
-    constraints,
-  });
-  const base = {
-    id,
-    policy,
-    providerDid: PROVIDER,
-    consumerDid: CONSUMER,
-    assetId,
-    datasetId: assetId,
-    signedAt: new Date(),
-    retired: false,
-  };
+  const base = agreementRecord({ id, provider: PROVIDER, consumer: CONSUMER, assetId, constraints });
   s.p.agreements.set(id, { ...base, role: 'provider', transferMode: options.manual ? 'manual' : 'auto' });
   s.c.agreements.set(id, { ...base, role: 'consumer', counterPartyAddress: s.provider.urls.public + '/' });
   return id;
@@ -410,17 +394,7 @@ describe('short-lived tokens', () => {
     const consumer = await startTransferConnector(c);
     try {
       const id = 'urn:uuid:short-lived';
-      const policy = agreementPolicy({ id, provider: PROVIDER, consumer: CONSUMER, target: 'asset-1' });
-      const base = {
-        id,
-        policy,
-        providerDid: PROVIDER,
-        consumerDid: CONSUMER,
-        assetId: 'asset-1',
-        datasetId: 'asset-1',
-        signedAt: new Date(),
-        retired: false,
-      };
+      const base = agreementRecord({ id, provider: PROVIDER, consumer: CONSUMER, assetId: 'asset-1' });
       p.agreements.set(id, { ...base, role: 'provider' });
       c.agreements.set(id, { ...base, role: 'consumer', counterPartyAddress: provider.urls.public });
       const res = await management(consumer, '/v1/transfers', {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { management } from '../helpers/connector.js';
 import { openTestPostgres, postgresUrl } from '../helpers/db.js';
 import {
-  agreementPolicy,
+  agreementRecord,
   eventually,
   membership,
   newStandIns,
@@ -32,23 +32,13 @@ describe.skipIf(!postgresUrl)('transfers on PostgreSQL (DATABASE_URL)', () => {
     c.participants.set(PROVIDER, membership(PROVIDER));
     p.dataAddresses.set('asset', { type: 'HttpData', baseUrl: origin.url });
     const id = 'urn:uuid:pg-agreement';
-    const policy = agreementPolicy({
+    const base = agreementRecord({
       id,
       provider: PROVIDER,
       consumer: CONSUMER,
-      target: 'asset',
+      assetId: 'asset',
       constraints: [{ leftOperand: 'count', operator: 'lteq', rightOperand: 7 }],
     });
-    const base = {
-      id,
-      policy,
-      providerDid: PROVIDER,
-      consumerDid: CONSUMER,
-      assetId: 'asset',
-      datasetId: 'asset',
-      signedAt: new Date(),
-      retired: false,
-    };
     p.agreements.set(id, { ...base, role: 'provider' });
     c.agreements.set(id, { ...base, role: 'consumer' });
     const db = await openTestPostgres({ max: 10 });

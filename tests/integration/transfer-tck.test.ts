@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { management } from '../helpers/connector.js';
 import { dspSharedPresent, validateAgainstDsp } from '../helpers/dsp-schemas.js';
 import {
-  agreementPolicy,
+  agreementRecord,
   eventually,
   membership,
   newStandIns,
@@ -101,14 +101,7 @@ function seedAgreement(id: string, role: 'provider' | 'consumer', manual = false
   const provider = role === 'provider' ? CUT : TCK;
   const consumer = role === 'provider' ? TCK : CUT;
   stand.agreements.set(id, {
-    id,
-    policy: agreementPolicy({ id, provider, consumer, target: 'tck-asset' }),
-    providerDid: provider,
-    consumerDid: consumer,
-    assetId: 'tck-asset',
-    datasetId: 'tck-asset',
-    signedAt: new Date(),
-    retired: false,
+    ...agreementRecord({ id, provider, consumer, assetId: 'tck-asset' }),
     role,
     transferMode: manual ? 'manual' : 'auto',
   });

@@ -11,7 +11,7 @@ import type { AgreementView } from '../../../src/transfer/agreements.js';
 import { Enforcer, reservationBound } from '../../../src/transfer/dataplane/enforcer.js';
 import { EdrTokens } from '../../../src/transfer/dataplane/tokens.js';
 import { storeKinds } from '../../helpers/db.js';
-import { agreementPolicy, membership, newStandIns, standInIdentity } from '../../helpers/transfer.js';
+import { agreementRecord, membership, newStandIns, standInIdentity } from '../../helpers/transfer.js';
 
 const PROVIDER = 'did:web:provider.test';
 const CONSUMER = 'did:web:consumer.test';
@@ -78,20 +78,13 @@ describe.each(storeKinds)('Enforcer on $name', ({ open, skip }) => {
   async function transfer(id: string, constraints: Record<string, unknown>[]): Promise<string> {
     const agreementId = `agr-${id}`;
     agreements.set(agreementId, {
-      id: agreementId,
-      policy: agreementPolicy({
+      ...agreementRecord({
         id: agreementId,
         provider: PROVIDER,
         consumer: CONSUMER,
-        target: 'asset',
+        assetId: 'asset',
         constraints,
       }),
-      providerDid: PROVIDER,
-      consumerDid: CONSUMER,
-      assetId: 'asset',
-      datasetId: 'asset',
-      signedAt: new Date(),
-      retired: false,
       role: 'provider',
     });
     await db.query(
