@@ -40,6 +40,12 @@ export const configSchema = z.strictObject({
     .regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL')
     .optional()
     .describe('PostgreSQL server to use instead of the embedded store (also read from DATABASE_URL)'),
+  databasePreparedStatements: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Keep statements parsed on each PostgreSQL connection; false behind a pooler that cannot (PgBouncer before 1.21 in transaction mode)',
+    ),
   bindHost: z
     .string()
     .min(1)

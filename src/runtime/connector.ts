@@ -53,7 +53,11 @@ export async function startConnector(config: Config, options: StartOptions = {})
   }
 
   const rawDb =
-    options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+    options.database ?? (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      preparedStatements: config.databasePreparedStatements,
+      dataDir: config.dataDir,
+    }));
   const listeners: Listener[] = [];
   let modules: ConnectorModule[] = [];
   let outbox: Outbox | undefined;

@@ -21,16 +21,19 @@ export { openPostgres } from './postgres.js';
 /** Opens the configured store (PostgreSQL when a URL is given, else PGlite under dataDir) and migrates it. */
 export async function openDatabase(options: {
   databaseUrl?: string;
+  preparedStatements?: boolean;
   dataDir: string;
   inMemory?: boolean;
 }): Promise<Database> {
   let db: Database;
   if (options.databaseUrl) {
-    db = await openPostgres(options.databaseUrl).catch((e: unknown) => {
-      throw new Error(
-        `cannot connect to PostgreSQL at ${redact(options.databaseUrl!)}: ${(e as Error).message}`,
-      );
-    });
+    db = await openPostgres(options.databaseUrl, { prepare: options.preparedStatements }).catch(
+      (e: unknown) => {
+        throw new Error(
+          `cannot connect to PostgreSQL at ${redact(options.databaseUrl!)}: ${(e as Error).message}`,
+        );
+      },
+    );
   } else if (options.inMemory) {
     db = await openPglite();
   } else {

@@ -1,25 +1,56 @@
-import { PGlite, types } from '@electric-sql/pglite';
+import { PGlite, parse, protocol, types } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './db.js';
+import { isStalePlan, statementName } from './statements.js';
 
 // Same value mapping as the pg adapter: int8 as number (sequence numbers and counts stay far below 2^53).
 const parsers = { [types.INT8]: (v: string) => Number(v) };
 
-function wrap(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
-  return {
-    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      const r = await q.query<T>(sql, params as unknown[] | undefined);
-      // PGlite reports 0 affected rows for a SELECT.
-      return { rows: r.rows, rowCount: Math.max(r.affectedRows ?? 0, r.rows.length) };
-    },
-    async exec(sql: string) {
-      await q.exec(sql);
-    },
-  };
+const { serialize } = protocol;
+const SYNC = serialize.sync();
+const DESCRIBE_PORTAL = serialize.describe({ type: 'P' });
+const EXECUTE = serialize.execute({});
+
+/**
+ * A parameter as text, its type left to the server, as node-postgres sends it: both adapters then
+ * accept the same values for the same SQL.
+ */
+export function encodeParam(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array)
+    return `\\x${Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex')}`;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return arrayLiteral(value);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function arrayLiteral(values: readonly unknown[]): string {
+  const items = values.map((v) => {
+    if (v === null || v === undefined) return 'NULL';
+    if (Array.isArray(v)) return arrayLiteral(v);
+    return `"${encodeParam(v)!.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  });
+  return `{${items.join(',')}}`;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /**
  * The embedded store. `dataDir` undefined → in memory. `template` is a dump from `dumpDataDir()`
  * of an already migrated database: opening from it skips initdb (about 0.8 s instead of 3.5 s).
+ *
+ * Statements are sent as one protocol message (parse when new, bind, describe, execute, sync) and kept
+ * parsed under a name, instead of PGlite's `query`, which sends six messages and parses and plans the
+ * statement every time: a statement costs about half as much (see bench/README.md, negotiation).
  */
 export async function openPglite(
   options: { dataDir?: string; template?: Blob } = {},
@@ -29,15 +60,81 @@ export async function openPglite(
     loadDataDir: options.template,
     parsers,
   });
-  const base = wrap(pg);
+  // Named statements this connection holds (PGlite has one connection).
+  const prepared = new Set<string>();
+
+  async function run<T>(
+    sql: string,
+    params: readonly unknown[],
+    inTransaction: boolean,
+  ): Promise<QueryResult<T>> {
+    const name = statementName(sql);
+    const parsing = name === undefined || !prepared.has(name);
+    const message = concat([
+      ...(parsing ? [serialize.parse({ name, text: sql })] : []),
+      serialize.bind({ statement: name, values: params.map(encodeParam) }),
+      DESCRIBE_PORTAL,
+      EXECUTE,
+      SYNC,
+    ]);
+    // The query mutex orders this against PGlite's own calls; the transaction that holds the other
+    // mutex is ours (`transaction` below), or, outside one, the caller takes it.
+    const r = await pg._runExclusiveQuery(() =>
+      pg.execProtocol(message, { syncToFs: !inTransaction, throwOnError: false }),
+    );
+    const messages = r.messages;
+    if (name !== undefined && parsing && messages.some((m) => m.name === 'parseComplete')) prepared.add(name);
+    const error = messages.find((m) => m.name === 'error');
+    if (error) {
+      if (name !== undefined && isStalePlan(error, sql)) {
+        prepared.delete(name);
+        // Outside a transaction the statement can run again at once, unnamed.
+        if (!inTransaction) return run(sql, params, false);
+      }
+      throw Object.assign(error, { query: sql });
+    }
+    const result = parse.parseResults(messages, pg.parsers)[0]!;
+    // PGlite reports 0 affected rows for a SELECT.
+    return { rows: result.rows as T[], rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
+  }
+
+  async function simple(sql: string): Promise<string | undefined> {
+    const r = await pg._runExclusiveQuery(() =>
+      pg.execProtocol(serialize.query(sql), { syncToFs: false, throwOnError: true }),
+    );
+    const done = [...r.messages].reverse().find((m) => m.name === 'commandComplete') as
+      { text?: string } | undefined;
+    return done?.text;
+  }
+
+  const inTx: Queryable = {
+    query: (sql, params) => run(sql, params ?? [], true),
+    exec: async (sql) => void (await simple(sql)),
+  };
   return {
     kind: 'pglite',
     pg,
-    query: base.query,
-    exec: base.exec,
+    query: (sql, params) => pg._runExclusiveTransaction(() => run(sql, params ?? [], false)),
+    exec: async (sql) => void (await pg.exec(sql)),
     // PGlite has one connection: top-level queries wait while a transaction runs. So inside `fn`
     // use only `tx`; calling the outer database there would wait forever.
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn) =>
+      pg._runExclusiveTransaction(async () => {
+        await simple('BEGIN');
+        let result;
+        try {
+          result = await fn(inTx);
+        } catch (e) {
+          await simple('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+        // COMMIT of a transaction a failed statement aborted answers ROLLBACK.
+        if ((await simple('COMMIT')) === 'ROLLBACK') {
+          throw new Error('the transaction was rolled back: a statement in it failed');
+        }
+        await pg.syncToFs();
+        return result;
+      }),
     close: () => pg.close(),
   };
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Database, Queryable, QueryResult } from './db.js';
+import { isStalePlan, statementName } from './statements.js';
 
 const typeParsers = {
   getTypeParser(oid: number, format?: string) {
@@ -9,14 +10,25 @@ const typeParsers = {
   },
 };
 
-function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+function wrap(client: pg.Pool | pg.PoolClient, prepare: boolean): Queryable {
+  const run = (sql: string, params: readonly unknown[] | undefined) =>
+    client.query({
+      // A named statement is parsed and planned once per connection (`statements.ts`).
+      name: prepare ? statementName(sql) : undefined,
+      text: sql,
+      values: params as unknown[] | undefined,
+      types: typeParsers,
+    });
   return {
     async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      const r = await client.query({
-        text: sql,
-        values: params as unknown[] | undefined,
-        types: typeParsers,
-      });
+      let r;
+      try {
+        r = await run(sql, params);
+      } catch (e) {
+        // Outside a transaction the statement can run again at once, unnamed.
+        if (!(client instanceof pg.Pool) || !isStalePlan(e, sql)) throw e;
+        r = await run(sql, params);
+      }
       return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
     },
     async exec(sql: string) {
@@ -25,11 +37,16 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
-/** A PostgreSQL server through a pool. `schema` sets the search_path (tests use one schema each). */
+/**
+ * A PostgreSQL server through a pool. `schema` sets the search_path (tests use one schema each).
+ * `prepare: false` sends every statement unnamed, for a connection pooler that cannot keep named
+ * statements (PgBouncer before 1.21 in transaction mode).
+ */
 export async function openPostgres(
   url: string,
-  options: { schema?: string; max?: number } = {},
+  options: { schema?: string; max?: number; prepare?: boolean } = {},
 ): Promise<Database> {
+  const prepare = options.prepare ?? true;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
@@ -39,7 +56,7 @@ export async function openPostgres(
   pool.on('error', () => undefined);
   const client = await pool.connect(); // fail fast with a clear error when the server is unreachable
   client.release();
-  const base = wrap(pool);
+  const base = wrap(pool, prepare);
   return {
     kind: 'postgres',
     query: base.query,
@@ -48,7 +65,7 @@ export async function openPostgres(
       const c = await pool.connect();
       try {
         await c.query('BEGIN');
-        const result = await fn(wrap(c));
+        const result = await fn(wrap(c, prepare));
         await c.query('COMMIT');
         return result;
       } catch (e) {

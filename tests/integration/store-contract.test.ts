@@ -216,6 +216,67 @@ for (const kind of storeKinds) {
       await releaseLease(db, 'job', 'b');
       expect(await claimLease(db, 'job', 'a', 400)).toBe(true);
     });
+
+    it('maps parameter and result values the same way on both stores', async () => {
+      const at = new Date('2026-11-23T10:00:00.123Z');
+      const sql = `SELECT $1::text AS s, $2::int8 AS n, $3::bool AS b, $4::timestamptz AS t, $5::jsonb AS j,
+        $6::jsonb AS js, $7::bytea AS bytes, $8::text[] AS texts, 3 = ANY($9::bigint[]) AS has3, $10::text AS none`;
+      const params = [
+        'a "quoted" \\ text',
+        42,
+        true,
+        at,
+        { a: [1, 'x'], b: null },
+        '{"raw":true}',
+        new Uint8Array([0, 1, 254, 255]),
+        ['x', 'with "quote"', 'back\\slash', 'comma,brace}'],
+        [1, 2, 3],
+        null,
+      ];
+      // Twice: the second run uses the statement as kept parsed on the connection.
+      for (let i = 0; i < 2; i++) {
+        const { rows } = await db.query<Record<string, unknown>>(sql, params);
+        expect(rows[0]).toEqual({
+          s: 'a "quoted" \\ text',
+          n: 42,
+          b: true,
+          t: at,
+          j: { a: [1, 'x'], b: null },
+          js: { raw: true },
+          bytes: expect.any(Uint8Array), // a Buffer on pg: compared by its bytes below
+          texts: ['x', 'with "quote"', 'back\\slash', 'comma,brace}'],
+          has3: true,
+          none: null,
+        });
+        expect(Buffer.from(rows[0]!.bytes as Uint8Array).toString('hex')).toBe('0001feff');
+      }
+    });
+
+    it('a statement that fails reports why, and the next statements run', async () => {
+      await expect(db.query('SELEC 1')).rejects.toThrow(/syntax error/);
+      await expect(db.query('SELEC 1')).rejects.toThrow(/syntax error/); // not "does not exist"
+      const cast = 'SELECT $1::int AS n';
+      await expect(db.query(cast, ['not a number'])).rejects.toThrow(/invalid input syntax/);
+      expect((await db.query(cast, [7])).rows).toEqual([{ n: 7 }]);
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query(`INSERT INTO outbox (topic, payload, deadline_at) VALUES ('t', '1', now())`);
+          await tx.query(cast, ['x']);
+        }),
+      ).rejects.toThrow(/invalid input syntax/);
+      expect((await db.query('SELECT 1 FROM outbox')).rowCount).toBe(0);
+      expect((await db.query(cast, [8])).rows).toEqual([{ n: 8 }]);
+    });
+
+    it('a kept statement whose table changed under it runs again (another replica migrated)', async () => {
+      await db.exec('CREATE TABLE changing (id int)');
+      await db.query('INSERT INTO changing VALUES ($1)', [1]);
+      const all = 'SELECT * FROM changing WHERE id = $1';
+      expect((await db.query(all, [1])).rows).toEqual([{ id: 1 }]);
+      await db.exec(`ALTER TABLE changing ADD COLUMN note text DEFAULT 'n'`);
+      expect((await db.query(all, [1])).rows).toEqual([{ id: 1, note: 'n' }]);
+      expect((await db.query(all, [1])).rows).toEqual([{ id: 1, note: 'n' }]);
+    });
   });
 }
 
