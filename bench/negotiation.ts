@@ -7,10 +7,11 @@
  * Floor in the same run: the same number of sequences of 4 bare HTTP round trips (the 4 DSP messages a
  * negotiation needs), C at a time, against a bare node:http server.
  * On PGlite always, in one process and as two `pontis start` processes (provider, consumer: both cores,
- * as deployed); on PostgreSQL when DATABASE_URL is set (one process, fresh schemas, dropped afterwards).
+ * as deployed); on PostgreSQL when DATABASE_URL is set, the same two ways (fresh schemas or databases,
+ * dropped afterwards). BENCH_CHILD_ARGS passes Node options to the two processes (`--cpu-prof`).
  *
  *   npm run bench -- negotiation      (BENCH_N=300 BENCH_CONCURRENCY=50 BENCH_ALONE=20
- *                                      BENCH_STORES=pglite,pglite2,postgres)
+ *                                      BENCH_STORES=pglite,pglite2,postgres,postgres2)
  */
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -276,6 +277,7 @@ async function freePort(): Promise<number> {
 async function spawnConnector(
   name: string,
   identity: unknown,
+  databaseUrl?: string,
 ): Promise<{ handle: Handle; proc: ChildProcess }> {
   const dir = mkdtempSync(join(tmpdir(), `pontis-bench-${name}-`));
   const ports = {
@@ -297,14 +299,25 @@ async function spawnConnector(
       auditor: { apiKey: 'bench-auditor-key-0123456789abcd' },
       log: { level: 'warn' },
       identity,
+      ...(databaseUrl ? { databaseUrl } : {}),
       outbox: { pollMs: 200, batch: Number(process.env.BENCH_OUTBOX_BATCH ?? 100), retryBaseMs: 100 },
     }),
   );
   const root = join(import.meta.dirname, '..');
-  const proc = spawn(process.execPath, [join(root, 'bin/pontis.js'), 'start', '--config', file], {
-    env: { PATH: process.env.PATH ?? '', PONTIS_FROM_SOURCE: '1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : []),
+      join(root, 'bin/pontis.js'),
+      'start',
+      '--config',
+      file,
+    ],
+    {
+      env: { PATH: process.env.PATH ?? '', PONTIS_FROM_SOURCE: '1' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const until = Date.now() + 120_000;
   for (;;) {
     try {
@@ -327,8 +340,11 @@ async function spawnConnector(
   return { handle: { urls, services: { did: String(info.did) } }, proc };
 }
 
-/** Provider and consumer as two `pontis start` processes (as deployed), so they use both cores. */
-async function runProcesses() {
+/**
+ * Provider and consumer as two `pontis start` processes (as deployed), so they use both cores: on PGlite
+ * files, or with `databaseUrls` on a PostgreSQL server (one database each).
+ */
+async function runProcesses(databaseUrls: [string, string] | [] = []) {
   const key = keyFileContent(await generateKeyPair('Ed25519'));
   const issuerKeys = await loadKeys({ json: key });
   const issuerDb = await openPglite();
@@ -342,8 +358,8 @@ async function runProcesses() {
     trustedIssuers: [{ did: issuer.services.did, types: ['MembershipCredential'] }],
   };
   const [p, c] = await Promise.all([
-    spawnConnector('provider-2proc', trust),
-    spawnConnector('consumer-2proc', trust),
+    spawnConnector('provider-2proc', trust, databaseUrls[0]),
+    spawnConnector('consumer-2proc', trust, databaseUrls[1]),
   ]);
   try {
     const body = await prepare(issuer, issuerKeys.current, p.handle, c.handle);
@@ -387,7 +403,9 @@ async function runProcesses() {
       aloneP50Ms: round(pct(alone, 0.5)),
       aloneP95Ms: round(pct(alone, 0.95)),
     };
-    console.error(`pglite, two processes: ${JSON.stringify(figures)}`);
+    console.error(
+      `${databaseUrls.length ? 'postgres' : 'pglite'}, two processes: ${JSON.stringify(figures)}`,
+    );
     return figures;
   } finally {
     for (const x of [p, c]) {
@@ -445,8 +463,9 @@ const report = (prefix: string, f: Figures) =>
       ? { [`${prefix}CpuMsPerNegotiation`]: f.cpuMs, [`${prefix}StatementsPerNegotiation`]: f.statements }
       : {}),
   });
-// BENCH_STORES picks runs: pglite (one process), pglite2 (two processes), postgres (needs DATABASE_URL).
-const stores = (process.env.BENCH_STORES ?? 'pglite,pglite2,postgres').split(',');
+// BENCH_STORES picks runs: pglite (one process), pglite2 (two processes), postgres and postgres2 (one and
+// two processes; need DATABASE_URL).
+const stores = (process.env.BENCH_STORES ?? 'pglite,pglite2,postgres,postgres2').split(',');
 if (stores.includes('pglite')) {
   report(
     'pglite',
@@ -478,7 +497,24 @@ if (url && stores.includes('postgres')) {
     for (const s of schemas) await admin.exec(`DROP SCHEMA ${s} CASCADE`);
     await admin.close();
   }
-} else if (!url) {
+}
+if (url && stores.includes('postgres2')) {
+  const admin = await openPostgres(url, { max: 1 });
+  const names = [0, 1].map(() => `bench_${randomBytes(4).toString('hex')}`);
+  try {
+    const urls = names.map((n) => {
+      const u = new URL(url);
+      u.pathname = `/${n}`;
+      return u.toString();
+    }) as [string, string];
+    for (const n of names) await admin.exec(`CREATE DATABASE ${n}`);
+    report('postgres2Proc', await runProcesses(urls));
+  } finally {
+    for (const n of names) await admin.exec(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
+    await admin.close();
+  }
+}
+if (!url) {
   console.error('DATABASE_URL is not set: PostgreSQL figures skipped');
 }
 Object.assign(figures, await floor());
