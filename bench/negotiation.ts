@@ -1,16 +1,18 @@
 /**
- * bench/negotiation: N negotiations, C at a time, from REQUESTED to FINALIZED between two connectors on
- * loopback, with DCP on every DSP message (self-issued tokens, presentation queries to the credential
+ * bench/negotiation: negotiations from REQUESTED to FINALIZED between two connectors on loopback, with DCP on every DSP message (self-issued tokens, presentation queries to the credential
  * service, VC-JOSE membership credentials from an issuer), the provider's contract policy evaluated,
  * audit entries and outbox messages committed with every transition. Latency is the consumer's own
  * record: from its negotiation's creation to its FINALIZED transition (database timestamps).
+ * Closed loops (each of C clients starts a negotiation through the management API, waits until it is
+ * FINALIZED, starts the next): one at a time (`alone`), LIGHT=5 at a time (`light`: where the targets
+ * meet, 100/s at 50 ms is 5 in flight) and C=50 at a time (saturated: the most per second).
  * Floor in the same run: the same number of sequences of 4 bare HTTP round trips (the 4 DSP messages a
  * negotiation needs), C at a time, against a bare node:http server.
  * On PGlite always, in one process and as two `pontis start` processes (provider, consumer: both cores,
  * as deployed); on PostgreSQL when DATABASE_URL is set, the same two ways (fresh schemas or databases,
  * dropped afterwards). BENCH_CHILD_ARGS passes Node options to the two processes (`--cpu-prof`).
  *
- *   npm run bench -- negotiation      (BENCH_N=300 BENCH_CONCURRENCY=50 BENCH_ALONE=20
+ *   npm run bench -- negotiation      (BENCH_N=300 BENCH_CONCURRENCY=50 BENCH_ALONE=20 BENCH_LIGHT=5
  *                                      BENCH_STORES=pglite,pglite2,postgres,postgres2)
  */
 import { randomBytes } from 'node:crypto';
@@ -30,6 +32,8 @@ import { MEMBERS_CONTRACT, PUBLIC_ACCESS } from '../tests/helpers/negotiation-da
 const N = Number(process.env.BENCH_N ?? 300);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const ALONE = Number(process.env.BENCH_ALONE ?? 20);
+const LIGHT = Number(process.env.BENCH_LIGHT ?? 5);
+const POLL_MS = 10;
 const KEY = 'bench-management-key-0123456789';
 
 async function start(name: string, db: Database, extra: ConfigInput = {}): Promise<RunningConnector> {
@@ -80,6 +84,80 @@ async function pool<T>(n: number, c: number, task: (i: number) => Promise<T>): P
     }),
   );
   return out;
+}
+
+/** How a run starts one negotiation and learns which have ended. */
+interface Driver {
+  start(): Promise<string>;
+  /** Of `ids`, those FINALIZED, with their latency in ms (the consumer's timestamps); throws on TERMINATED. */
+  finished(ids: string[]): Promise<Map<string, number>>;
+}
+
+/** `n` negotiations by `c` clients in a closed loop; per second and latency percentiles. */
+async function closedLoop(d: Driver, n: number, c: number) {
+  const waiting = new Map<string, { resolve: () => void; reject: (e: unknown) => void }>();
+  const ms: number[] = [];
+  let polling = false;
+  const until = Date.now() + 300_000;
+  const poll = async () => {
+    polling = true;
+    try {
+      while (waiting.size) {
+        const done = await d.finished([...waiting.keys()]);
+        for (const [id, t] of done) {
+          ms.push(t);
+          waiting.get(id)!.resolve();
+          waiting.delete(id);
+        }
+        if (Date.now() > until) throw new Error(`${waiting.size} negotiations did not finish`);
+        if (waiting.size) await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    } catch (e) {
+      for (const w of waiting.values()) w.reject(e);
+      waiting.clear();
+    } finally {
+      polling = false;
+    }
+  };
+  let started = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(c, n) }, async () => {
+      while (started < n) {
+        started++;
+        const id = await d.start();
+        await new Promise<void>((resolve, reject) => {
+          waiting.set(id, { resolve, reject });
+          if (!polling) void poll();
+        });
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  ms.sort((a, b) => a - b);
+  return { perSec: round(n / seconds), p50Ms: round(pct(ms, 0.5)), p95Ms: round(pct(ms, 0.95)) };
+}
+
+/** Warm-up, then alone, light and saturated; `around` wraps the saturated loop (CPU, statements). */
+type PerNegotiation = { cpuMs: number; statements: number };
+async function measure(d: Driver, around?: (loop: () => Promise<void>) => Promise<PerNegotiation>) {
+  await closedLoop(d, 10, 5); // DID documents, token caches, JIT
+  const alone = await closedLoop(d, ALONE, 1);
+  const light = await closedLoop(d, N, LIGHT);
+  let saturated: Awaited<ReturnType<typeof closedLoop>> | undefined;
+  const loop = async () => {
+    saturated = await closedLoop(d, N, C);
+  };
+  const extra: Partial<PerNegotiation> = around ? await around(loop) : (await loop(), {});
+  return {
+    ...saturated!,
+    lightPerSec: light.perSec,
+    lightP50Ms: light.p50Ms,
+    lightP95Ms: light.p95Ms,
+    aloneP50Ms: alone.p50Ms,
+    aloneP95Ms: alone.p95Ms,
+    ...extra,
+  };
 }
 
 /** Credentials for both, the provider's asset and offer; returns the consumer's start request body. */
@@ -153,61 +231,30 @@ async function run(store: string, open: () => Promise<Database>) {
   const consumer = await start(`consumer-${store}`, counted(await open(), statements), { identity: trust });
   try {
     const body = await prepare(issuer, issuerKeys.current, provider, consumer);
-    const finalized = async () =>
-      Number(
-        (
-          await consumer.db.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM negotiations WHERE state = 'FINALIZED'`,
-          )
-        ).rows[0]!.n,
-      );
-    const waitAll = async (n: number) => {
-      const until = Date.now() + 300_000;
-      for (;;) {
-        const done = await finalized();
-        if (done >= n) return;
-        const bad = await consumer.db.query(`SELECT id FROM negotiations WHERE state = 'TERMINATED' LIMIT 1`);
-        if (bad.rows.length) throw new Error(`a negotiation was terminated: ${JSON.stringify(bad.rows)}`);
-        if (Date.now() > until) throw new Error(`only ${done} of ${n} finalized`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+    const driver: Driver = {
+      start: async () => ((await api(consumer, '/v1/negotiations', body)) as { id: string }).id,
+      async finished(ids) {
+        const r = await consumer.db.query<{ id: string; state: string; ms: number }>(
+          `SELECT id, state, extract(epoch FROM (updated_at - created_at)) * 1000 AS ms FROM negotiations
+            WHERE id = ANY($1::text[]) AND state IN ('FINALIZED', 'TERMINATED')`,
+          [ids],
+        );
+        const bad = r.rows.find((x) => x.state === 'TERMINATED');
+        if (bad) throw new Error(`negotiation ${bad.id} was terminated`);
+        return new Map(r.rows.map((x) => [x.id, Number(x.ms)]));
+      },
     };
-    // Warm-up (DID documents, token caches, JIT).
-    await pool(10, 5, () => api(consumer, '/v1/negotiations', body));
-    await waitAll(10);
-    // One at a time: the latency of a negotiation that has the connectors to itself.
-    const alone: number[] = [];
-    for (let i = 0; i < ALONE; i++) {
-      const { id } = (await api(consumer, '/v1/negotiations', body)) as { id: string };
-      await waitAll(11 + i);
-      const r = await consumer.db.query<{ ms: number }>(
-        `SELECT extract(epoch FROM (h.at - n.created_at)) * 1000 AS ms
-           FROM negotiations n JOIN negotiation_history h ON h.negotiation_id = n.id AND h.to_state = 'FINALIZED'
-          WHERE n.id = $1`,
-        [id],
-      );
-      alone.push(Number(r.rows[0]!.ms));
-    }
-    alone.sort((a, b) => a - b);
-    const cpu0 = process.cpuUsage();
-    const statements0 = statements.n;
-    const t0 = performance.now();
-    await pool(N, C, () => api(consumer, '/v1/negotiations', body));
-    await waitAll(N + 10 + ALONE);
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    // Both connectors' work per negotiation (the waiting loop's own queries included; they are few).
-    const perNegotiation = {
-      cpuMs: round((cpu.user + cpu.system) / 1000 / N),
-      statements: round((statements.n - statements0) / N),
-    };
-    const lat = await consumer.db.query<{ ms: number }>(
-      `SELECT extract(epoch FROM (h.at - n.created_at)) * 1000 AS ms
-         FROM negotiations n JOIN negotiation_history h ON h.negotiation_id = n.id AND h.to_state = 'FINALIZED'
-        ORDER BY n.created_at DESC LIMIT $1`,
-      [N],
-    );
-    const ms = lat.rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+    const figures = await measure(driver, async (loop) => {
+      const cpu0 = process.cpuUsage();
+      const statements0 = statements.n;
+      await loop();
+      const cpu = process.cpuUsage(cpu0);
+      // Both connectors' work per negotiation (the waiting loop's own queries included; they are few).
+      return {
+        cpuMs: round((cpu.user + cpu.system) / 1000 / N),
+        statements: round((statements.n - statements0) / N),
+      };
+    });
     if (process.env.BENCH_TRACE) {
       // Median time of each hop over all negotiations (consumer and provider history side by side).
       const hist = async (c: RunningConnector, pid: string) =>
@@ -247,14 +294,6 @@ async function run(store: string, open: () => Promise<Database>) {
       }
       console.error(`${store} median hop ms: ${JSON.stringify(med)}`);
     }
-    const figures = {
-      perSec: round(N / seconds),
-      p50Ms: round(pct(ms, 0.5)),
-      p95Ms: round(pct(ms, 0.95)),
-      aloneP50Ms: round(pct(alone, 0.5)),
-      aloneP95Ms: round(pct(alone, 0.95)),
-      ...perNegotiation,
-    };
     console.error(`${store}: ${JSON.stringify(figures)}`);
     return figures;
   } finally {
@@ -363,46 +402,34 @@ async function runProcesses(databaseUrls: [string, string] | [] = []) {
   ]);
   try {
     const body = await prepare(issuer, issuerKeys.current, p.handle, c.handle);
-    const finalized = async () =>
-      Number((await api(c.handle, '/v1/negotiations?state=FINALIZED&limit=1')).total);
-    const waitAll = async (n: number) => {
-      const until = Date.now() + 300_000;
-      while ((await finalized()) < n) {
-        if (Number((await api(c.handle, '/v1/negotiations?state=TERMINATED&limit=1')).total) > 0) {
-          throw new Error('a negotiation was terminated');
+    const firstAsked = new Map<string, number>();
+    const driver: Driver = {
+      start: async () => ((await api(c.handle, '/v1/negotiations', body)) as { id: string }).id,
+      async finished(ids) {
+        // The latest FINALIZED (an index scan, as an application would poll); a negotiation not seen
+        // there within a second is asked for by id.
+        type Item = { id: string; state: string; createdAt: string; updatedAt: string };
+        const latest = (
+          await api(c.handle, `/v1/negotiations?state=FINALIZED&sort=-updatedAt&limit=${C + 10}`)
+        ).items as Item[];
+        const mine = new Set(ids);
+        const out = new Map<string, number>();
+        const add = (n: Item) => {
+          if (n.state === 'TERMINATED') throw new Error(`negotiation ${n.id} was terminated`);
+          if (n.state === 'FINALIZED') out.set(n.id, Date.parse(n.updatedAt) - Date.parse(n.createdAt));
+        };
+        for (const n of latest) if (mine.has(n.id)) add(n);
+        for (const id of ids) {
+          const since = (firstAsked.get(id) ?? firstAsked.set(id, Date.now()).get(id))!;
+          if (!out.has(id) && Date.now() - since > 1000) {
+            add((await api(c.handle, `/v1/negotiations/${encodeURIComponent(id)}`)) as Item);
+            firstAsked.set(id, Date.now());
+          }
         }
-        if (Date.now() > until) throw new Error('not all finalized');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        return out;
+      },
     };
-    await pool(10, 5, () => api(c.handle, '/v1/negotiations', body));
-    await waitAll(10);
-    const alone: number[] = [];
-    for (let i = 0; i < ALONE; i++) {
-      const { id } = (await api(c.handle, '/v1/negotiations', body)) as { id: string };
-      await waitAll(11 + i);
-      const n = (await api(c.handle, `/v1/negotiations/${encodeURIComponent(id)}`)) as {
-        createdAt: string;
-        updatedAt: string;
-      };
-      alone.push(Date.parse(n.updatedAt) - Date.parse(n.createdAt));
-    }
-    alone.sort((a, b) => a - b);
-    const t0 = performance.now();
-    await pool(N, C, () => api(c.handle, '/v1/negotiations', body));
-    await waitAll(N + 10 + ALONE);
-    const seconds = (performance.now() - t0) / 1000;
-    const list = (
-      await api(c.handle, `/v1/negotiations?state=FINALIZED&limit=${Math.min(500, N)}&sort=-createdAt`)
-    ).items as { createdAt: string; updatedAt: string }[];
-    const ms = list.map((n) => Date.parse(n.updatedAt) - Date.parse(n.createdAt)).sort((a, b) => a - b);
-    const figures = {
-      perSec: round(N / seconds),
-      p50Ms: round(pct(ms, 0.5)),
-      p95Ms: round(pct(ms, 0.95)),
-      aloneP50Ms: round(pct(alone, 0.5)),
-      aloneP95Ms: round(pct(alone, 0.95)),
-    };
+    const figures = await measure(driver);
     console.error(
       `${databaseUrls.length ? 'postgres' : 'pglite'}, two processes: ${JSON.stringify(figures)}`,
     );
@@ -450,16 +477,19 @@ async function floor() {
   };
 }
 
-type Figures = Awaited<ReturnType<typeof run>> | Awaited<ReturnType<typeof runProcesses>>;
-const figures: Record<string, number | string | null> = { n: N, concurrency: C, alone: ALONE };
+type Figures = Awaited<ReturnType<typeof measure>>;
+const figures: Record<string, number | string | null> = { n: N, concurrency: C, light: LIGHT, alone: ALONE };
 const report = (prefix: string, f: Figures) =>
   Object.assign(figures, {
     [`${prefix}NegotiationsPerSec`]: f.perSec,
     [`${prefix}P50Ms`]: f.p50Ms,
     [`${prefix}P95Ms`]: f.p95Ms,
+    [`${prefix}LightPerSec`]: f.lightPerSec,
+    [`${prefix}LightP50Ms`]: f.lightP50Ms,
+    [`${prefix}LightP95Ms`]: f.lightP95Ms,
     [`${prefix}AloneP50Ms`]: f.aloneP50Ms,
     [`${prefix}AloneP95Ms`]: f.aloneP95Ms,
-    ...('cpuMs' in f
+    ...(f.cpuMs !== undefined
       ? { [`${prefix}CpuMsPerNegotiation`]: f.cpuMs, [`${prefix}StatementsPerNegotiation`]: f.statements }
       : {}),
   });
