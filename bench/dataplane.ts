@@ -105,7 +105,10 @@ async function plane(originUrl: string) {
     db = await openPostgres(url, { schema, max: 10 });
     const drop = () => void admin.exec(`DROP SCHEMA ${schema} CASCADE`).finally(() => process.exit(0));
     process.once('SIGTERM', drop);
-  } else db = await openPglite();
+  } else {
+    db = await openPglite();
+    process.once('SIGTERM', () => process.exit(0)); // an exit, so that --cpu-prof writes its profile
+  }
   await migrate(db);
   const config = loadConfig({
     env: {},
@@ -172,7 +175,10 @@ function child(
   ...args: string[]
 ): Promise<{ proc: ChildProcess; info: Record<string, string> }> {
   const file = fileURLToPath(import.meta.url);
-  const proc = spawn(process.execPath, ['--import', 'tsx', file, mode, ...args], {
+  // BENCH_CHILD_ARGS: Node options for the data plane process (`--cpu-prof`).
+  const extra =
+    mode === 'plane' && process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : [];
+  const proc = spawn(process.execPath, [...extra, '--import', 'tsx', file, mode, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

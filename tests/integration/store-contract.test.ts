@@ -266,6 +266,15 @@ for (const kind of storeKinds) {
       ).rejects.toThrow(/invalid input syntax/);
       expect((await db.query('SELECT 1 FROM outbox')).rowCount).toBe(0);
       expect((await db.query(cast, [8])).rows).toEqual([{ n: 8 }]);
+      // First parsed in a transaction that rolls back: still there for the next call.
+      const first = 'SELECT $1::int + 100 AS n';
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query(first, [1]);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect((await db.query(first, [2])).rows).toEqual([{ n: 102 }]);
     });
 
     it('a kept statement whose table changed under it runs again (another replica migrated)', async () => {
