@@ -14,7 +14,7 @@ const EXECUTE = serialize.execute({});
  * A parameter as text, its type left to the server, as node-postgres sends it: both adapters then
  * accept the same values for the same SQL.
  */
-export function encodeParam(value: unknown): string | null {
+function encodeParam(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
   if (value instanceof Uint8Array)
