@@ -53,7 +53,8 @@ export async function startConnector(config: Config, options: StartOptions = {})
   }
 
   const rawDb =
-    options.database ?? (await openDatabase({
+    options.database ??
+    (await openDatabase({
       databaseUrl: config.databaseUrl,
       preparedStatements: config.databasePreparedStatements,
       dataDir: config.dataDir,
