@@ -1,6 +1,6 @@
 import { PGlite, parse, protocol, types } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './db.js';
-import { isStalePlan, statementName } from './statements.js';
+import { unnameIfStale, statementName } from './statements.js';
 
 // Same value mapping as the pg adapter: int8 as number (sequence numbers and counts stay far below 2^53).
 const parsers = { [types.INT8]: (v: string) => Number(v) };
@@ -77,8 +77,9 @@ export async function openPglite(
       EXECUTE,
       SYNC,
     ]);
-    // The query mutex orders this against PGlite's own calls; the transaction that holds the other
-    // mutex is ours (`transaction` below), or, outside one, the caller takes it.
+    // PGlite's own query() is built on these two mutexes (underscored, but public in its types): the
+    // query mutex orders this call against PGlite's; the transaction mutex is held by our `transaction`
+    // below or, outside one, taken by the caller.
     const r = await pg._runExclusiveQuery(() =>
       pg.execProtocol(message, { syncToFs: !inTransaction, throwOnError: false }),
     );
@@ -86,11 +87,8 @@ export async function openPglite(
     if (name !== undefined && parsing && messages.some((m) => m.name === 'parseComplete')) prepared.add(name);
     const error = messages.find((m) => m.name === 'error');
     if (error) {
-      if (name !== undefined && isStalePlan(error, sql)) {
-        prepared.delete(name);
-        // Outside a transaction the statement can run again at once, unnamed.
-        if (!inTransaction) return run(sql, params, false);
-      }
+      // Outside a transaction the statement can run again at once, unnamed.
+      if (name !== undefined && unnameIfStale(error, sql) && !inTransaction) return run(sql, params, false);
       throw Object.assign(error, { query: sql });
     }
     const result = parse.parseResults(messages, pg.parsers)[0]!;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Database, Queryable, QueryResult } from './db.js';
-import { isStalePlan, statementName } from './statements.js';
+import { unnameIfStale, statementName } from './statements.js';
 
 const typeParsers = {
   getTypeParser(oid: number, format?: string) {
@@ -26,7 +26,7 @@ function wrap(client: pg.Pool | pg.PoolClient, prepare: boolean): Queryable {
         r = await run(sql, params);
       } catch (e) {
         // Outside a transaction the statement can run again at once, unnamed.
-        if (!(client instanceof pg.Pool) || !isStalePlan(e, sql)) throw e;
+        if (!(client instanceof pg.Pool) || !unnameIfStale(e, sql)) throw e;
         r = await run(sql, params);
       }
       return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };

@@ -20,10 +20,10 @@ export function statementName(sql: string): string | undefined {
 
 /**
  * PostgreSQL refuses a kept statement whose result columns changed since it was parsed ("cached plan
- * must not change result type"): another replica migrated the table under it. Such a statement is run
- * unnamed from then on; the caller may retry.
+ * must not change result type"): another replica migrated the table under it. When `e` is that error,
+ * the statement runs unnamed from then on and this returns true: the caller may retry it.
  */
-export function isStalePlan(e: unknown, sql: string): boolean {
+export function unnameIfStale(e: unknown, sql: string): boolean {
   const stale =
     e instanceof Error &&
     (e as { code?: string }).code === '0A000' &&
