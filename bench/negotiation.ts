@@ -138,8 +138,9 @@ async function closedLoop(d: Driver, n: number, c: number) {
   return { perSec: round(n / seconds), p50Ms: round(pct(ms, 0.5)), p95Ms: round(pct(ms, 0.95)) };
 }
 
-/** Warm-up, then alone, light and saturated; `around` wraps the saturated loop (CPU, statements). */
 type PerNegotiation = { cpuMs: number; statements: number };
+
+/** Warm-up, then alone, light and saturated; `around` wraps the saturated loop (CPU, statements). */
 async function measure(d: Driver, around?: (loop: () => Promise<void>) => Promise<PerNegotiation>) {
   await closedLoop(d, 10, 5); // DID documents, token caches, JIT
   const alone = await closedLoop(d, ALONE, 1);
@@ -249,7 +250,7 @@ async function run(store: string, open: () => Promise<Database>) {
       const statements0 = statements.n;
       await loop();
       const cpu = process.cpuUsage(cpu0);
-      // Both connectors' work per negotiation (the waiting loop's own queries included; they are few).
+      // Both connectors' work per negotiation, the bench's polling queries (every 10 ms) included.
       return {
         cpuMs: round((cpu.user + cpu.system) / 1000 / N),
         statements: round((statements.n - statements0) / N),
