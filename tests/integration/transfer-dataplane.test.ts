@@ -149,6 +149,25 @@ describe('pull transfer through the data plane', () => {
     expect((pt as unknown as { usageCount: number }).usageCount).toBe(3);
   });
 
+  it('shows the uses served, not the uses reserved ahead, while a block of uses is held', async () => {
+    // No count limit: the data plane reserves uses in blocks (up to 256 at once).
+    const id = await requestTransfer(agreement([]));
+    await until(s.consumer, id, 'STARTED');
+    for (let i = 0; i < 3; i++) await (await proxy(id)).arrayBuffer();
+    const providerPid = (await stateOf(s.consumer, id)).providerPid;
+    const usage = async () =>
+      ((await stateOf(s.provider, providerPid)) as unknown as { usageCount: number }).usageCount;
+    expect(await usage()).toBe(3);
+    // After the reservation is given back (500 ms), the stored count says the same.
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await usage()).toBe(3);
+    const stored = await s.provider.db.query<{ usage_count: number }>(
+      'SELECT usage_count FROM transfers WHERE provider_pid = $1',
+      [providerPid],
+    );
+    expect(stored.rows[0]!.usage_count).toBe(3);
+  });
+
   it('never lets more uses through than the policy allows under concurrent requests', async () => {
     const id = await requestTransfer(
       agreement([{ leftOperand: 'count', operator: 'lteq', rightOperand: 5 }]),

@@ -963,7 +963,7 @@ export interface components {
       format: string;
       counterPartyDid: string;
       counterPartyAddress: string;
-      /** @description Data requests served (provider) */
+      /** @description Data requests served (provider). With several replicas, it also counts uses another replica has reserved ahead and not served yet (at most one block, given back within half a second). */
       usageCount: number;
       /** @description The provider waits for the operator to start it */
       manual: boolean;

@@ -21,9 +21,12 @@ export interface TransferManagementDeps {
   manager: TransferManager;
   edr: EdrClient;
   db: Queryable;
+  /** Uses the data plane of this process has reserved ahead for a transfer and not yet served. */
+  unusedReserved?: (transferId: string) => number;
 }
 
-export function transferJson(t: TransferRecord) {
+/** `unused`: uses reserved ahead and not served, left out of `usageCount`. */
+function transferJson(t: TransferRecord, unused = 0) {
   return {
     id: t.id,
     role: t.role,
@@ -35,7 +38,7 @@ export function transferJson(t: TransferRecord) {
     format: t.format,
     counterPartyDid: t.counterPartyDid,
     counterPartyAddress: t.counterPartyAddress,
-    usageCount: t.usageCount,
+    usageCount: Math.max(0, t.usageCount - unused),
     manual: t.manual,
     ...(t.reason !== null && t.reason !== undefined ? { reason: t.reason } : {}),
     error: t.errorDetail,
@@ -59,6 +62,7 @@ const PASSED_HEADERS = [
 ];
 
 export function transferManagementRouter(deps: TransferManagementDeps): Router {
+  const json = (t: TransferRecord) => transferJson(t, deps.unusedReserved?.(t.id) ?? 0);
   const r = Router();
 
   r.get(
@@ -76,7 +80,7 @@ export function transferManagementRouter(deps: TransferManagementDeps): Router {
       };
       const page = await listTransfers(deps.db, query);
       res.json({
-        items: page.items.map(transferJson),
+        items: page.items.map(json),
         total: page.total,
         limit: query.limit,
         offset: query.offset,
@@ -114,7 +118,7 @@ export function transferManagementRouter(deps: TransferManagementDeps): Router {
           : undefined,
         actor: principalOf(res).id,
       });
-      res.status(201).json(transferJson(t));
+      res.status(201).json(json(t));
     }),
   );
 
@@ -124,7 +128,7 @@ export function transferManagementRouter(deps: TransferManagementDeps): Router {
       const t = await deps.manager.get(req.params.id as string);
       if (!t) throw new NotFoundError(`no transfer ${req.params.id}`);
       res.json({
-        ...transferJson(t),
+        ...json(t),
         history: (await historyOf(deps.db, t.id)).map((h) => ({ ...h, at: h.at.toISOString() })),
       });
     }),
@@ -211,7 +215,7 @@ export function transferManagementRouter(deps: TransferManagementDeps): Router {
       )[action as 'start'];
       if (!event) throw new NotFoundError(`no action ${action}`);
       const after = await deps.manager.act(id, event, actor, { code: body.code, reason: body.reason });
-      res.json(transferJson(after));
+      res.json(json(after));
     }),
   );
 

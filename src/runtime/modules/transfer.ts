@@ -133,7 +133,12 @@ export const transferModule: ModuleFactory = (ctx) => {
           timeoutMs: config.network.timeoutMs,
         })
       : undefined,
-    management: transferManagementRouter({ manager, edr, db: ctx.db }),
+    management: transferManagementRouter({
+      manager,
+      edr,
+      db: ctx.db,
+      unusedReserved: (id) => enforcer?.unusedReserved(id) ?? 0,
+    }),
     start: () => monitor.start(),
     stop: async () => {
       await monitor.stop();

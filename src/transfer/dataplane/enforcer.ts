@@ -156,6 +156,8 @@ export class Enforcer {
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private readonly releases = new Set<Promise<void>>();
+  /** Unused uses being given back, per transfer, until their statement has run. */
+  private readonly givingBack = new Map<string, number>();
   private closed = false;
   readonly policies: PolicyCache;
 
@@ -188,6 +190,15 @@ export class Enforcer {
     }
   }
 
+  /**
+   * Uses of a transfer this process has reserved but not handed out (counted in `usage_count` until
+   * they are given back): the count minus this is the uses served, as far as this replica knows.
+   */
+  unusedReserved(transferId: string): number {
+    const lease = this.leases.get(transferId);
+    return (lease ? lease.end - lease.next : 0) + (this.givingBack.get(transferId) ?? 0);
+  }
+
   /** Gives back every unused reserved use (waits for the batch being decided first). */
   async close() {
     this.closed = true;
@@ -203,13 +214,19 @@ export class Enforcer {
     const unused = lease.end - lease.next;
     lease.next = lease.end;
     if (unused <= 0) return;
+    this.givingBack.set(transferId, (this.givingBack.get(transferId) ?? 0) + unused);
     const p = this.deps.db
       .query(GIVE_BACK, [transferId, unused])
       .then(
         () => undefined,
         () => undefined,
       )
-      .finally(() => this.releases.delete(p));
+      .finally(() => {
+        this.releases.delete(p);
+        const left = (this.givingBack.get(transferId) ?? 0) - unused;
+        if (left > 0) this.givingBack.set(transferId, left);
+        else this.givingBack.delete(transferId);
+      });
     this.releases.add(p);
   }
 
