@@ -28,10 +28,10 @@ export interface NewAuditEntry {
 /**
  * Appends one entry. Call it inside the transaction of the change it records: the entry commits or
  * rolls back with it. Takes the log's head row lock until that transaction ends, so keep the time
- * between this call and the commit short. Given a Database instead of a transaction, it opens one.
+ * between this call and the commit short. Given a Database instead, the entry commits on its own:
+ * the append is a single statement, atomic without a transaction of its own.
  */
 export async function appendAuditEntry(tx: Queryable, entry: NewAuditEntry): Promise<{ seq: number }> {
-  if (isDatabase(tx)) return tx.transaction((t) => appendAuditEntry(t, entry));
   // One round trip: the seq comes from the head row and the leaf hash is computed by the database over
   // the canonical JSON we prepared around it.
   const r = await tx.query<{ seq: number | string }>(
@@ -55,7 +55,6 @@ export async function appendAuditEntries(
   if (entries.length === 0) return { seqs: [] };
   // One entry: the plain statement, cheaper than unnesting arrays.
   if (entries.length === 1) return { seqs: [(await appendAuditEntry(tx, entries[0]!)).seq] };
-  if (isDatabase(tx)) return tx.transaction((t) => appendAuditEntries(t, entries));
   const cols: string[][] = [[], [], [], [], [], [], []];
   for (const entry of entries) entryRow(entry).forEach((v, i) => cols[i]!.push(v));
   const r = await tx.query<{ seq: number | string }>(
@@ -95,10 +94,6 @@ function entryRow(entry: NewAuditEntry): string[] {
     canonicalJson({ actor, content }).slice(0, -1) + ',"seq":',
     ',' + canonicalJson({ subjects, time: timeText, type }).slice(1),
   ];
-}
-
-function isDatabase(q: Queryable): q is Database {
-  return typeof (q as Partial<Database>).transaction === 'function';
 }
 
 /** An entry as stored, with the leaf hash recorded when it was appended (hex). */

@@ -421,11 +421,7 @@ export class Enforcer {
     // One statement, committed on its own: the audit append is a single INSERT.
     const a = this.deps.audit;
     if (a && entries.length > 0) {
-      if (a.appendMany)
-        await a.appendMany(
-          { query: (sql, params) => this.deps.db.query(sql, params), exec: (sql) => this.deps.db.exec(sql) },
-          entries,
-        );
+      if (a.appendMany) await a.appendMany(this.deps.db, entries);
       else
         await this.deps.db.transaction(async (tx) => {
           for (const e of entries) await a.append(tx, e);
