@@ -96,17 +96,22 @@ describe.each(storeKinds)('Enforcer on $name', ({ open, skip }) => {
     return (await tokens.issue({ transferId: id, agreementId, consumerDid: CONSUMER })).token;
   }
 
-  /** One replica of the data plane on the shared store. */
-  function replica(): Enforcer {
-    const e = new Enforcer({
+  /** A data plane on the shared store whose lease is trusted `leaseMs`. */
+  function dataPlane(leaseMs: number): Enforcer {
+    return new Enforcer({
       db,
       tokens,
       agreement: async (id) => agreements.get(id),
       dataAddress: async () => ({ type: 'HttpData', baseUrl: 'http://origin.test/' }),
       audit: { append: appendAuditEntry, appendMany: appendAuditEntries },
-      leaseMs: LEASE_MS,
+      leaseMs,
       now: () => new Date(now),
     });
+  }
+
+  /** One replica of the data plane on the shared store, closed after the test. */
+  function replica(): Enforcer {
+    const e = dataPlane(LEASE_MS);
     planes.push(e);
     return e;
   }
@@ -186,15 +191,8 @@ describe.each(storeKinds)('Enforcer on $name', ({ open, skip }) => {
 
   it('a crash loses the uses it had reserved, and never allows more', async () => {
     const token = await transfer('t-crash', [{ leftOperand: 'count', operator: 'lteq', rightOperand: 200 }]);
-    const crashed = new Enforcer({
-      db,
-      tokens,
-      agreement: async (id) => agreements.get(id),
-      dataAddress: async () => ({ type: 'HttpData', baseUrl: 'http://origin.test/' }),
-      audit: { append: appendAuditEntry, appendMany: appendAuditEntries },
-      leaseMs: 3_600_000, // its lease outlives the test: as if the process died holding it
-      now: () => new Date(now),
-    });
+    // Never closed, and its lease outlives the test: as if the process died holding it.
+    const crashed = dataPlane(3_600_000);
     expect(await call({ enforcer: crashed, token }, 3)).toEqual(['200', '200', '200']);
     const reserved = (await counted('t-crash')).a;
     expect(reserved).toBeGreaterThan(3);
