@@ -52,8 +52,9 @@ export interface TransferManagerDeps {
   /** Deadline of a push task (retries until then, then the transfer is terminated). */
   pushDeadlineMs?: number;
   /**
-   * Called inside the transaction that moves a provider transfer out of STARTED (before it commits),
-   * so that the data plane stops trusting what it knew of it before the caller hears back.
+   * Called inside the transaction that moves a provider transfer out of STARTED, or out of SUSPENDED
+   * into an end state (before it commits), so that the data plane stops trusting what it knew of it
+   * before the caller hears back.
    */
   onLeaveStarted?: (transferId: string) => void;
 }
@@ -128,7 +129,9 @@ export class TransferManager {
     actor: string,
     reason?: unknown,
   ) {
-    if (before?.state === 'STARTED' && after.state !== 'STARTED' && after.role === 'provider')
+    // SUSPENDED too: another replica's suspension may not have reached this data plane yet.
+    const mayFlow = before?.state === 'STARTED' || before?.state === 'SUSPENDED';
+    if (mayFlow && after.state !== 'STARTED' && after.role === 'provider')
       this.deps.onLeaveStarted?.(after.id);
     await addHistory(tx, {
       transferId: after.id,

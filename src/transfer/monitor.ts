@@ -24,8 +24,6 @@ export interface MonitorDeps {
   owner: string;
   intervalMs: number;
   log?: Logger;
-  /** Told when a transfer was terminated (drops data plane caches). */
-  onTerminated?: (transferId: string) => void;
 }
 
 export class PolicyMonitor {
@@ -107,7 +105,6 @@ export class PolicyMonitor {
               reason: why,
             });
             terminated.push(t.id);
-            this.deps.onTerminated?.(t.id);
             this.deps.log?.info({ transferId: t.id, reason: why }, 'policy monitor terminated a transfer');
           } catch (e) {
             this.deps.log?.debug(

@@ -109,7 +109,6 @@ export const transferModule: ModuleFactory = (ctx) => {
     owner: ctx.instanceId,
     intervalMs: config.transfer.monitorIntervalMs,
     log: ctx.log.child({ module: 'transfer-monitor' }),
-    onTerminated: (id) => enforcer?.forget(id),
   });
   const edr = new EdrClient({
     manager,
