@@ -173,13 +173,7 @@ export class Outbox {
     await Promise.allSettled([...this.inFlight]);
     // Messages claimed but not started: give them back so another replica need not wait for the lease.
     const ids = this.ready.splice(0).map((m) => m.id);
-    if (ids.length > 0) {
-      await this.db.query(
-        `UPDATE outbox SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1
-         WHERE id = ANY($1::bigint[]) AND lease_owner = $2 AND status = 'pending'`,
-        [ids, this.options.owner],
-      );
-    }
+    if (ids.length > 0) await this.release(ids);
   }
 
   /** Messages claimed as they were written, now committed: deliver them without a claim. */
@@ -285,7 +279,9 @@ export class Outbox {
     // An earlier message of the key that did not end done (it will be retried) goes first: give this
     // one back, to be claimed once that one is done.
     const result = before
-      ? before.then((ok) => (ok ? this.deliver(m) : this.release(m).then(() => ({ ok: false, next: false }))))
+      ? before.then((ok) =>
+          ok ? this.deliver(m) : this.release([m.id]).then(() => ({ ok: false, next: false })),
+        )
       : this.deliver(m);
     const tail = result.then(
       (r) => r.ok,
@@ -302,11 +298,12 @@ export class Outbox {
       });
   }
 
-  private async release(m: ClaimedMessage): Promise<void> {
+  /** Gives leases of messages not started back (the attempt did not happen). */
+  private async release(ids: number[]): Promise<void> {
     await this.db.query(
       `UPDATE outbox SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1
-       WHERE id = $1 AND lease_owner = $2 AND status = 'pending'`,
-      [m.id, this.options.owner],
+       WHERE id = ANY($1::bigint[]) AND lease_owner = $2 AND status = 'pending'`,
+      [ids, this.options.owner],
     );
   }
 
