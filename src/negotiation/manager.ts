@@ -841,7 +841,7 @@ export class NegotiationManager implements NegotiationService {
     return updated;
   }
 
-  /** Audit (with the agreement's entry, when one was stored), the message to send, the automatic next step, webhooks. */
+  /** Audit (with the agreement's entry, when one was stored), the message to send, webhooks. */
   private async record(
     tx: Queryable,
     row: NegotiationRow,
