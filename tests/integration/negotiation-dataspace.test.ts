@@ -70,6 +70,12 @@ describe('contract negotiation in a loopback data space (real DCP, catalogue, au
     });
     expect(unknown.status).toBe(404);
     expect((await json<{ message: string }>(unknown)).message).toMatch(/has no offer no-such-offer/);
+    const noDataset = await management(ds.consumer, '/v1/negotiations', {
+      method: 'POST',
+      body: JSON.stringify({ counterPartyId: provider.did, datasetId: 'no-such-data', offerId }),
+    });
+    expect(noDataset.status).toBe(404);
+    expect((await json<{ message: string }>(noDataset)).message).toMatch(/has no dataset no-such-data/);
     const neither = await management(ds.consumer, '/v1/negotiations', {
       method: 'POST',
       body: JSON.stringify({ counterPartyId: provider.did, datasetId: 'data-auto' }),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConflictError, NotFoundError } from '../../errors.js';
+import { ConflictError, NotFoundError, PeerError } from '../../errors.js';
 import { createPageTokens } from '../../catalog/paging.js';
 import { ProviderCatalog } from '../../catalog/provider.js';
 import { createRemoteCatalogClient } from '../../catalog/remote.js';
@@ -7,6 +7,7 @@ import { catalogManagementRouter } from '../../http/management/catalog.js';
 import { catalogProtocolRouter, versionMetadata } from '../../http/protocol/catalog.js';
 import { createFetchJson } from '../../identity/http.js';
 import { createDidResolver } from '../../identity/resolver.js';
+import { createDspClient } from '../../protocol/index.js';
 import type { ModuleFactory } from '../module.js';
 
 /** The page token key, shared by every replica through the database (first start creates it). */
@@ -52,13 +53,13 @@ export const catalogModule: ModuleFactory = async (ctx) => {
     allowHttpLoopback: config.identity.allowHttpDidWeb,
     ttlMs: config.identity.didCacheTtlMs,
   });
+  const authorization = async (audience: string) => {
+    const identity = services.identity;
+    if (!identity) throw new ConflictError('this connector has no identity module, so it cannot call peers');
+    return identity.authorizationFor(audience);
+  };
   const remote = createRemoteCatalogClient({
-    authorization: async (audience) => {
-      const identity = services.identity;
-      if (!identity)
-        throw new ConflictError('this connector has no identity module, so it cannot call peers');
-      return identity.authorizationFor(audience);
-    },
+    authorization,
     assertAllowedUrl: ctx.assertAllowedUrl,
     fetch: ctx.fetch,
     resolveDid: async (did) => (await didResolver.resolve(did)) as { service?: unknown },
@@ -69,23 +70,29 @@ export const catalogModule: ModuleFactory = async (ctx) => {
 
   services.peerCatalogs = {
     dspAddress: (did) => remote.dspAddress(did),
+    // The one dataset (GET /catalog/datasets/:id), not the whole catalogue page by page.
     offer: async ({ address, did, datasetId, offerId }) => {
-      const peer = await remote.fetch({ address, did });
-      const dataset = (peer.datasets as { '@id'?: unknown; hasPolicy?: unknown }[]).find(
-        (d) => d['@id'] === datasetId,
-      );
-      if (!dataset) {
-        throw new NotFoundError(
-          `the catalogue of ${peer.address} has no dataset ${datasetId}`,
-          'dataset_not_found',
-        );
-      }
-      const offers = (Array.isArray(dataset.hasPolicy) ? dataset.hasPolicy : [dataset.hasPolicy]) as
-        Record<string, unknown>[] | undefined[];
-      const offer = offers.find((o) => o?.['@id'] === offerId);
+      const baseUrl = address ?? (await remote.dspAddress(did!));
+      const dsp = createDspClient({
+        // The same audience as the catalogue client's: the DID, else the address.
+        getToken: () => authorization(did ?? baseUrl),
+        assertAllowedUrl: ctx.assertAllowedUrl,
+        fetch: ctx.fetch,
+        timeoutMs: config.network.timeoutMs,
+      });
+      const dataset = await dsp.getDataset({ baseUrl, did }, datasetId).catch((e: unknown) => {
+        if (e instanceof PeerError && (e.details as { status?: number } | undefined)?.status === 404) {
+          throw new NotFoundError(
+            `the catalogue of ${baseUrl} has no dataset ${datasetId}`,
+            'dataset_not_found',
+          );
+        }
+        throw e;
+      });
+      const offer = dataset.hasPolicy.find((o) => o['@id'] === offerId);
       if (!offer) {
         throw new NotFoundError(
-          `dataset ${datasetId} in the catalogue of ${peer.address} has no offer ${offerId}`,
+          `dataset ${datasetId} in the catalogue of ${baseUrl} has no offer ${offerId}`,
           'offer_not_found',
         );
       }
