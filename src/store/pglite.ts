@@ -1,4 +1,5 @@
-import { PGlite, parse, protocol, types } from '@electric-sql/pglite';
+import { PGlite, protocol, types } from '@electric-sql/pglite';
+import { readExchange, type Exchange } from './backend-messages.js';
 import type { Database, Queryable, QueryResult } from './db.js';
 import { unnameIfStale, statementName } from './statements.js';
 
@@ -80,29 +81,31 @@ export async function openPglite(
     // PGlite's own query() is built on these two mutexes (underscored, but public in its types): the
     // query mutex orders this call against PGlite's; the transaction mutex is held by our `transaction`
     // below or, outside one, taken by the caller.
-    const r = await pg._runExclusiveQuery(() =>
-      pg.execProtocol(message, { syncToFs: !inTransaction, throwOnError: false }),
-    );
-    const messages = r.messages;
-    if (name !== undefined && parsing && messages.some((m) => m.name === 'parseComplete')) prepared.add(name);
-    const error = messages.find((m) => m.name === 'error');
-    if (error) {
+    const r = await exchange(message, !inTransaction);
+    if (name !== undefined && r.parsed) prepared.add(name);
+    if (r.error) {
       // Outside a transaction the statement can run again at once, unnamed.
-      if (name !== undefined && unnameIfStale(error, sql) && !inTransaction) return run(sql, params, false);
-      throw Object.assign(error, { query: sql });
+      if (name !== undefined && unnameIfStale(r.error, sql) && !inTransaction) return run(sql, params, false);
+      throw Object.assign(r.error, { query: sql });
     }
-    const result = parse.parseResults(messages, pg.parsers)[0]!;
-    // PGlite reports 0 affected rows for a SELECT.
-    return { rows: result.rows as T[], rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
+    // A SELECT's tag counts no written rows.
+    return { rows: r.rows as T[], rowCount: Math.max(r.affected, r.rows.length) };
+  }
+
+  /** Sends one message and reads the answer with our reader, not PGlite's parser (see backend-messages). */
+  async function exchange(message: Uint8Array, syncToFs: boolean): Promise<Exchange> {
+    const chunks: Uint8Array[] = [];
+    await pg._runExclusiveQuery(() =>
+      // The chunks are views of PGlite's memory, valid only during the call: copied.
+      pg.execProtocolRawStream(message, { syncToFs, onRawData: (d) => void chunks.push(d.slice()) }),
+    );
+    return readExchange(chunks.length === 1 ? chunks[0]! : concat(chunks), pg.parsers);
   }
 
   async function simple(sql: string): Promise<string | undefined> {
-    const r = await pg._runExclusiveQuery(() =>
-      pg.execProtocol(serialize.query(sql), { syncToFs: false, throwOnError: true }),
-    );
-    const done = [...r.messages].reverse().find((m) => m.name === 'commandComplete') as
-      { text?: string } | undefined;
-    return done?.text;
+    const r = await exchange(serialize.query(sql), false);
+    if (r.error) throw Object.assign(r.error, { query: sql });
+    return r.tag;
   }
 
   const inTx: Queryable = {

@@ -275,6 +275,28 @@ for (const kind of storeKinds) {
         }),
       ).rejects.toThrow('rolled back');
       expect((await db.query(first, [2])).rows).toEqual([{ n: 102 }]);
+      // The error carries PostgreSQL's fields: code, constraint, detail.
+      await db.exec('CREATE TABLE unique_names (name text PRIMARY KEY)');
+      await db.query('INSERT INTO unique_names VALUES ($1)', ['a']);
+      const dup = await db.query('INSERT INTO unique_names VALUES ($1)', ['a']).catch((e: unknown) => e);
+      expect(dup).toBeInstanceOf(Error);
+      expect(dup).toMatchObject({
+        code: '23505',
+        constraint: 'unique_names_pkey',
+        detail: expect.stringMatching(/already exists/),
+        message: expect.stringMatching(/duplicate key/),
+      });
+    });
+
+    it('returns large results whole: many rows, long and multi-byte values', async () => {
+      const r = await db.query<{ i: number; s: string }>(
+        `SELECT i, repeat('é€' || i::text, 300) AS s FROM generate_series(1, 3000) AS i`,
+      );
+      expect(r.rowCount).toBe(3000);
+      expect(r.rows[2999]).toEqual({ i: 3000, s: 'é€3000'.repeat(300) });
+      expect(
+        r.rows.every((row, k) => row.i === k + 1 && row.s.length === (2 + String(k + 1).length) * 300),
+      ).toBe(true);
     });
 
     it('a kept statement whose table changed under it runs again (another replica migrated)', async () => {
