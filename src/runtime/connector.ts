@@ -8,7 +8,7 @@ import { createApp, finishApp } from '../http/app.js';
 import { createAuthenticator, requireScope } from '../http/auth.js';
 import { loadOpenApi, openApiValidator, serveApiDocs } from '../http/openapi.js';
 import { mountOps } from '../http/ops.js';
-import { createCheckedLookup, createGuardedFetch, createUrlGuard } from '../http/outgoing.js';
+import { createCheckedLookup, createGuardedHttp, createUrlGuard } from '../http/outgoing.js';
 import { listen, type Listener } from '../http/server.js';
 import { openDatabase, Outbox, type Database } from '../store/index.js';
 import type { ConnectorModule, ConnectorUrls, ModuleContext, ModuleFactory } from './module.js';
@@ -103,7 +103,7 @@ export async function startConnector(config: Config, options: StartOptions = {})
     const db = outbox.wakingDatabase();
     const services: Services = { did: config.identity.did ?? didWebFromUrl(urls.public) };
     const assertAllowedUrl = createUrlGuard(config.network);
-    const guardedFetch = createGuardedFetch(config.network);
+    const guarded = createGuardedHttp(config.network);
     const checkedLookup = createCheckedLookup(config.network);
     const ctx: ModuleContext = {
       config,
@@ -115,7 +115,8 @@ export async function startConnector(config: Config, options: StartOptions = {})
       urls,
       services,
       assertAllowedUrl,
-      fetch: guardedFetch,
+      fetch: guarded.fetch,
+      transport: guarded.transport,
       lookup: checkedLookup,
     };
     for (const factory of options.modules ?? modulesFor(config.role)) modules.push(await factory(ctx));

@@ -6,6 +6,7 @@ import type { Config } from '../config/index.js';
 import type { Database } from '../store/db.js';
 import type { Outbox } from '../store/outbox.js';
 import type { UrlGuard } from '../http/outgoing.js';
+import type { HttpTransport } from '../protocol/client.js';
 import type { Services } from './services.js';
 
 export interface ConnectorUrls {
@@ -33,6 +34,8 @@ export interface ModuleContext {
   assertAllowedUrl: UrlGuard;
   /** fetch for those requests: the network rules are checked again on the addresses it connects to. */
   fetch: typeof fetch;
+  /** The same for the DSP client, leaner than fetch (undici's `request`). */
+  transport: HttpTransport;
   /** The same check for node:http requests (their `lookup` option). */
   lookup: LookupFunction;
 }

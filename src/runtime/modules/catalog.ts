@@ -77,7 +77,7 @@ export const catalogModule: ModuleFactory = async (ctx) => {
         // The same audience as the catalogue client's: the DID, else the address.
         getToken: () => authorization(did ?? baseUrl),
         assertAllowedUrl: ctx.assertAllowedUrl,
-        fetch: ctx.fetch,
+        transport: ctx.transport,
         timeoutMs: config.network.timeoutMs,
       });
       const dataset = await dsp.getDataset({ baseUrl, did }, datasetId).catch((e: unknown) => {

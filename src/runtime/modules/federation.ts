@@ -164,7 +164,7 @@ export const discoveryModule: ModuleFactory = (ctx) => {
           return services.identity.authorizationFor(did);
         },
         assertAllowedUrl: ctx.assertAllowedUrl,
-        fetch: ctx.fetch,
+        transport: ctx.transport,
         timeoutMs: config.network.timeoutMs,
       }),
       start: services.negotiations?.start

@@ -16,7 +16,7 @@ export const negotiationModule: ModuleFactory = (ctx) => {
         return services.identity.authorizationFor(audience, scopes ? { scopes } : undefined);
       },
       assertAllowedUrl: ctx.assertAllowedUrl,
-      fetch: ctx.fetch,
+      transport: ctx.transport,
       timeoutMs: config.network.timeoutMs,
       userAgent: `pontis/${config.name}`,
     });

@@ -52,7 +52,7 @@ export const transferModule: ModuleFactory = (ctx) => {
       return identity().authorizationFor(audience);
     },
     assertAllowedUrl: ctx.assertAllowedUrl,
-    fetch: ctx.fetch,
+    transport: ctx.transport,
     timeoutMs: config.network.timeoutMs,
     userAgent: `pontis/${config.name}`,
   });

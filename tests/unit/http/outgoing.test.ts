@@ -1,7 +1,12 @@
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCheckedLookup, createGuardedFetch, createUrlGuard } from '../../../src/http/outgoing.js';
+import {
+  createCheckedLookup,
+  createGuardedFetch,
+  createGuardedHttp,
+  createUrlGuard,
+} from '../../../src/http/outgoing.js';
 
 const dns: Record<string, string[]> = {
   'peer.example.org': ['203.0.113.10'],
@@ -101,5 +106,16 @@ describe('guarded fetch', () => {
       /fetch failed/,
     );
     expect(hits).toBe(before + 1);
+    // The DSP client's transport connects through the same check.
+    const exchange = { method: 'GET' as const, headers: {}, timeoutMs: 2000, maxBytes: 1000 };
+    const url = `http://peer.example:${port}/`;
+    await expect(createGuardedHttp(open, resolve).transport({ ...exchange, url })).resolves.toMatchObject({
+      status: 200,
+      text: 'ok',
+    });
+    await expect(createGuardedHttp(rules, resolve).transport({ ...exchange, url })).rejects.toMatchObject({
+      code: 'address_not_allowed',
+    });
+    expect(hits).toBe(before + 2);
   });
 });

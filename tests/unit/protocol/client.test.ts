@@ -3,7 +3,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ForbiddenError, PeerError } from '../../../src/errors.js';
-import { createDspClient } from '../../../src/protocol/client.js';
+import { createGuardedHttp } from '../../../src/http/outgoing.js';
+import { createDspClient, type HttpTransport } from '../../../src/protocol/client.js';
 import {
   buildCatalog,
   buildContractAgreementMessage,
@@ -53,13 +54,6 @@ const json = (res: ServerResponse, status: number, body: unknown) =>
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 const audiences: (string | undefined)[] = [];
-const client = createDspClient({
-  getToken: async (aud) => {
-    audiences.push(aud);
-    return 'tok';
-  },
-  timeoutMs: 500,
-});
 const pids = { providerPid: 'urn:uuid:p-1', consumerPid: 'urn:uuid:c-1' };
 const offer = {
   '@id': 'urn:uuid:o',
@@ -68,7 +62,22 @@ const offer = {
   permission: [{ action: 'use' }],
 };
 
-describe('DSP client', () => {
+// The same behaviour through Node's fetch (the default) and through the connector's undici transport.
+const transports: [string, HttpTransport | undefined][] = [
+  ['fetch', undefined],
+  ['undici request', createGuardedHttp({ allow: [], deny: [], allowHttp: true }).transport],
+];
+
+describe.each(transports)('DSP client (%s)', (_name, transport) => {
+  const client = createDspClient({
+    getToken: async (aud) => {
+      audiences.push(aud);
+      return 'tok';
+    },
+    timeoutMs: 500,
+    transport,
+  });
+
   it('requests a catalog under the base path with a bearer token for the peer DID', async () => {
     const catalog = buildCatalog({ id: 'urn:uuid:cat', participantId: 'did:web:p.example' });
     handler = (_q, res) => json(res, 200, catalog);
@@ -163,6 +172,7 @@ describe('DSP client', () => {
   it('asks assertAllowedUrl before any request', async () => {
     const guarded = createDspClient({
       getToken: async () => 'tok',
+      transport,
       assertAllowedUrl: (url) => {
         throw new ForbiddenError(`not allowed: ${url}`);
       },
@@ -182,10 +192,18 @@ describe('DSP client', () => {
     expect(seen[0]).toMatchObject({ method: 'GET', url: '/.well-known/dspace-version', auth: undefined });
   });
 
-  it('refuses oversized answers', async () => {
-    const small = createDspClient({ getToken: async () => 't', maxResponseBytes: 100 });
+  it('refuses oversized answers, whether their length is declared or not', async () => {
+    const small = createDspClient({ getToken: async () => 't', maxResponseBytes: 100, transport });
     handler = (_q, res) => json(res, 200, { pad: 'x'.repeat(1000) });
     const err = await small.getTransfer(base, 'x').catch((e: unknown) => e);
     expect((err as PeerError).code).toBe('peer_response_too_large');
+    // Chunked, no Content-Length: counted as it is read.
+    handler = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"pad": "');
+      res.end('x'.repeat(1000) + '"}');
+    };
+    const streamed = await small.getTransfer(base, 'x').catch((e: unknown) => e);
+    expect((streamed as PeerError).code).toBe('peer_response_too_large');
   });
 });
