@@ -53,30 +53,29 @@ export async function appendAuditEntries(
   entries: readonly NewAuditEntry[],
 ): Promise<{ seqs: number[] }> {
   if (entries.length === 0) return { seqs: [] };
-  // One entry: the plain statement, cheaper than unnesting arrays.
+  // One entry: the plain statement, cheaper than unnesting an array.
   if (entries.length === 1) return { seqs: [(await appendAuditEntry(tx, entries[0]!)).seq] };
-  const cols: string[][] = [[], [], [], [], [], [], []];
-  for (const entry of entries) entryRow(entry).forEach((v, i) => cols[i]!.push(v));
+  // One JSON array of entries, parsed once by the server: about a third cheaper than seven array
+  // parameters, whose text literals (JSON inside array quoting) are parsed twice.
   const r = await tx.query<{ seq: number | string }>(
-    `WITH s AS (UPDATE audit_head SET next_seq = next_seq + $8 RETURNING next_seq - $8 AS first)
+    `WITH s AS (UPDATE audit_head SET next_seq = next_seq + $2 RETURNING next_seq - $2 AS first)
      INSERT INTO audit_entries (seq, time, type, actor, subjects, content, leaf_hash)
-     SELECT s.first + i.ord - 1, i.time, i.type, i.actor, i.subjects, i.content,
-            sha256('\\x00'::bytea || convert_to(i.prefix || (s.first + i.ord - 1)::text || i.suffix, 'UTF8'))
-     FROM s, unnest($1::timestamptz[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[], $7::text[])
-          WITH ORDINALITY AS i(time, type, actor, subjects, content, prefix, suffix, ord)
+     SELECT s.first + i.ord - 1, (i.e->>0)::timestamptz, i.e->>1, i.e->>2, i.e->3, i.e->4,
+            sha256('\\x00'::bytea || convert_to((i.e->>5) || (s.first + i.ord - 1)::text || (i.e->>6), 'UTF8'))
+     FROM s, jsonb_array_elements($1::jsonb) WITH ORDINALITY AS i(e, ord)
      ORDER BY i.ord
      RETURNING seq`,
-    [...cols, entries.length],
+    [JSON.stringify(entries.map(entryRow)), entries.length],
   );
   return { seqs: r.rows.map((row) => Number(row.seq)).sort((a, b) => a - b) };
 }
 
 /**
- * An entry checked and prepared for storage: time, type, actor, subjects and content (JSON), and the
+ * An entry checked and prepared for storage: time, type, actor, subjects and content, and the
  * canonical JSON before and after its seq. RFC 8785 sorts the members actor, content, seq, subjects,
  * time, type, so the canonical entry is exactly prefix + seq + suffix (an integer is its digits).
  */
-function entryRow(entry: NewAuditEntry): string[] {
+function entryRow(entry: NewAuditEntry): [string, string, string, object, object, string, string] {
   const type = checkEntryType(entry.type);
   const actor = checkActor(entry.actor);
   const subjects = normaliseSubjects(entry.subjects);
@@ -89,8 +88,8 @@ function entryRow(entry: NewAuditEntry): string[] {
     timeText,
     type,
     actor,
-    JSON.stringify(subjects),
-    JSON.stringify(content),
+    subjects,
+    content,
     canonicalJson({ actor, content }).slice(0, -1) + ',"seq":',
     ',' + canonicalJson({ subjects, time: timeText, type }).slice(1),
   ];
