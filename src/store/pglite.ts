@@ -8,6 +8,7 @@ const parsers = { [types.INT8]: (v: string) => Number(v) };
 
 const { serialize } = protocol;
 const SYNC = serialize.sync();
+const BEGIN = serialize.query('BEGIN');
 const DESCRIBE_PORTAL = serialize.describe({ type: 'P' });
 const EXECUTE = serialize.execute({});
 
@@ -63,6 +64,15 @@ export async function openPglite(
   });
   // Named statements this connection holds (PGlite has one connection).
   const prepared = new Set<string>();
+  // A transaction's BEGIN is sent with its first statement (one exchange fewer); a transaction that
+  // runs no statement sends neither BEGIN nor COMMIT. PGlite runs one transaction at a time.
+  let beginPending = false;
+  /** The transaction's BEGIN first, when it is still to be sent. */
+  const begun = (inTransaction: boolean): Uint8Array[] => {
+    if (!inTransaction || !beginPending) return [];
+    beginPending = false;
+    return [BEGIN];
+  };
 
   async function run<T>(
     sql: string,
@@ -72,6 +82,7 @@ export async function openPglite(
     const name = statementName(sql);
     const parsing = name === undefined || !prepared.has(name);
     const message = concat([
+      ...begun(inTransaction),
       ...(parsing ? [serialize.parse({ name, text: sql })] : []),
       serialize.bind({ statement: name, values: params.map(encodeParam) }),
       DESCRIBE_PORTAL,
@@ -102,15 +113,15 @@ export async function openPglite(
     return readExchange(chunks.length === 1 ? chunks[0]! : concat(chunks), pg.parsers);
   }
 
-  async function simple(sql: string): Promise<string | undefined> {
-    const r = await exchange(serialize.query(sql), false);
+  async function simple(sql: string, inTransaction = false): Promise<string | undefined> {
+    const r = await exchange(concat([...begun(inTransaction), serialize.query(sql)]), false);
     if (r.error) throw Object.assign(r.error, { query: sql });
     return r.tag;
   }
 
   const inTx: Queryable = {
     query: (sql, params) => run(sql, params ?? [], true),
-    exec: async (sql) => void (await simple(sql)),
+    exec: async (sql) => void (await simple(sql, true)),
   };
   return {
     kind: 'pglite',
@@ -121,13 +132,18 @@ export async function openPglite(
     // use only `tx`; calling the outer database there would wait forever.
     transaction: (fn) =>
       pg._runExclusiveTransaction(async () => {
-        await simple('BEGIN');
+        beginPending = true;
         let result;
         try {
           result = await fn(inTx);
         } catch (e) {
-          await simple('ROLLBACK').catch(() => undefined);
+          if (beginPending) beginPending = false;
+          else await simple('ROLLBACK').catch(() => undefined);
           throw e;
+        }
+        if (beginPending) {
+          beginPending = false; // nothing ran
+          return result;
         }
         // COMMIT of a transaction a failed statement aborted answers ROLLBACK.
         if ((await simple('COMMIT')) === 'ROLLBACK') {
