@@ -12,7 +12,9 @@ import {
   queryAndVerify,
   createDcpVerifier,
   createMemoryParticipantCache,
+  createAccessToken,
   createSelfIssuedToken,
+  MAX_TOKEN_LIFETIME_SECONDS,
   typeScope,
 } from './dcp.js';
 import type { DcpVerifier, DcpVerifierOptions, PresentationResponseMessage } from './dcp.js';
@@ -133,6 +135,24 @@ export function createIdentityService(o: IdentityServiceOptions): IdentityServic
   const present = createPresenter(o.did, o.keys.current, { format: o.presentationFormat });
   const kidOf = (kid: string) => `${o.did}#${kid}`;
 
+  // The access token for our credential service is a bearer token that is never replay-checked (only
+  // the self-issued token around it is): one per audience and scopes is reused for the first half of
+  // its lifetime, a signature fewer on every call to a peer.
+  const accessTokens = new Map<string, { token: string; key: KeyRing['current']; renewAt: number }>();
+  async function accessTokenFor(audience: string, scopes: string[], now: Date): Promise<string> {
+    const id = `${audience} ${scopes.join(' ')}`;
+    const held = accessTokens.get(id);
+    if (held && held.key === o.keys.current && now.getTime() < held.renewAt) return held.token;
+    if (accessTokens.size >= 1000) accessTokens.clear(); // audiences are peers: few; never unbounded
+    const token = await createAccessToken({ ownDid: o.did, key: o.keys.current, audience, scopes, now });
+    accessTokens.set(id, {
+      token,
+      key: o.keys.current,
+      renewAt: now.getTime() + (MAX_TOKEN_LIFETIME_SECONDS * 1000) / 2,
+    });
+    return token;
+  }
+
   return {
     did: o.did,
     resolver,
@@ -140,12 +160,15 @@ export function createIdentityService(o: IdentityServiceOptions): IdentityServic
     credentials: o.credentialStore,
     authenticate: (authorization, options) => dcp.verify(authorization, options),
     async authorizationFor(audience, options = {}) {
+      const scopes = options.scopes ?? [membership];
+      const now = clock();
       const token = await createSelfIssuedToken({
         ownDid: o.did,
         key: o.keys.current,
         audience,
-        scopes: options.scopes ?? [membership],
-        now: clock(),
+        scopes,
+        now,
+        token: await accessTokenFor(audience, scopes, now),
       });
       return `Bearer ${token}`;
     },

@@ -4,6 +4,7 @@
  * (it sees the members-only dataset); refusals carry a named reason; the DID document, the
  * credential service and the VC-API endpoints answer over HTTP.
  */
+import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, keyFileContent, loadKeys } from '../../src/identity/keys.js';
 import type { KeyRing } from '../../src/identity/keys.js';
@@ -173,6 +174,27 @@ describe('identity on loopback: issuer, provider, consumer', () => {
       .map((d) => d['@id'])
       .sort();
     expect(ids).toEqual(['members-1', 'open-1']);
+  });
+
+  it('reuses the access token for a peer and scopes inside fresh self-issued tokens', async () => {
+    const claims = async (scopes?: string[], audience = provider.services.did) => {
+      const auth = await idOf(consumer).authorizationFor(audience, scopes ? { scopes } : undefined);
+      return { auth, ...(jose.decodeJwt(auth.slice('Bearer '.length)) as { jti: string; token: string }) };
+    };
+    const a = await claims();
+    const b = await claims();
+    expect(b.token).toBe(a.token);
+    expect(b.jti).not.toBe(a.jti);
+    // Each is accepted once: the replay check is on the self-issued token, not the access token.
+    expect((await idOf(provider).authenticate(a.auth)).did).toBe(consumer.services.did);
+    expect((await idOf(provider).authenticate(b.auth)).did).toBe(consumer.services.did);
+    // Another audience or other scopes: another access token, for that audience and those scopes.
+    const other = await claims([typeScope('OtherCredential')]);
+    expect(other.token).not.toBe(a.token);
+    expect(jose.decodeJwt(other.token)).toMatchObject({ scope: typeScope('OtherCredential') });
+    const elsewhere = await claims(undefined, outsider.services.did);
+    expect(elsewhere.token).not.toBe(a.token);
+    expect(jose.decodeJwt(elsewhere.token)).toMatchObject({ aud: outsider.services.did });
   });
 
   it('verifies a participant that is not calling (public membership scope), and refreshes one', async () => {
