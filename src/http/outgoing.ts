@@ -168,11 +168,6 @@ export function createGuardedHttp(
   };
 }
 
-/** Global fetch whose connections use `createCheckedLookup`. */
-export function createGuardedFetch(rules: NetworkRules, resolve = defaultResolve): typeof fetch {
-  return createGuardedHttp(rules, resolve).fetch;
-}
-
 /** The deny and allow lists, compiled once: a name matches by pattern, its addresses by CIDR. */
 function listsOf(rules: NetworkRules) {
   const allow = compile(rules.allow);

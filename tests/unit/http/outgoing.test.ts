@@ -1,12 +1,7 @@
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createCheckedLookup,
-  createGuardedFetch,
-  createGuardedHttp,
-  createUrlGuard,
-} from '../../../src/http/outgoing.js';
+import { createCheckedLookup, createGuardedHttp, createUrlGuard } from '../../../src/http/outgoing.js';
 
 const dns: Record<string, string[]> = {
   'peer.example.org': ['203.0.113.10'],
@@ -73,7 +68,7 @@ describe('guarded fetch', () => {
     const url = `http://rebind.example:${port}/`;
     await createUrlGuard(rules, resolve)(url);
     const before = hits;
-    await expect(createGuardedFetch(rules, resolve)(url)).rejects.toThrow(/fetch failed/);
+    await expect(createGuardedHttp(rules, resolve).fetch(url)).rejects.toThrow(/fetch failed/);
     // Resolved for the check and again for the connection, whose answer was refused.
     expect(lookups).toBe(2);
     expect(hits).toBe(before);
@@ -100,9 +95,9 @@ describe('guarded fetch', () => {
     const open = { allow: [], deny: [], allowHttp: true };
     const resolve = async () => ['127.0.0.1'];
     const before = hits;
-    const res = await createGuardedFetch(open, resolve)(`http://peer.example:${port}/`);
+    const res = await createGuardedHttp(open, resolve).fetch(`http://peer.example:${port}/`);
     expect(await res.text()).toBe('ok');
-    await expect(createGuardedFetch(rules, resolve)(`http://peer.example:${port}/`)).rejects.toThrow(
+    await expect(createGuardedHttp(rules, resolve).fetch(`http://peer.example:${port}/`)).rejects.toThrow(
       /fetch failed/,
     );
     expect(hits).toBe(before + 1);
