@@ -181,9 +181,22 @@ function historyParams(kind: NegotiationMessageKind, o: TransitionOptions): unkn
     o.reason === undefined ? null : JSON.stringify(o.reason),
   ];
 }
-/** What a transition may change, besides the offer and the termination (known to the caller). */
-const CHANGED_COLUMNS = ['state', 'updated_at', 'provider_pid', 'consumer_pid', 'agreement_id'] as const;
-type ChangedColumn = (typeof CHANGED_COLUMNS)[number];
+/** The steps one transaction takes on a negotiation: a change and the automatic step it calls for. */
+interface Chain {
+  /** The state the transaction read (the optimistic check of the one UPDATE). */
+  from: NegotiationState;
+  steps: {
+    from: NegotiationState;
+    to: NegotiationState;
+    kind: NegotiationMessageKind;
+    o: TransitionOptions;
+  }[];
+  /** Set once written. */
+  updatedAt?: Date;
+}
+
+/** A value as reading it back from a jsonb column gives it (no undefined members). */
+const asStored = (v: unknown): unknown => JSON.parse(JSON.stringify(v)) as unknown;
 
 /** States in which each role has an automatic next step. */
 const AUTO_STATES: Record<Role, NegotiationState[]> = {
@@ -809,7 +822,11 @@ export class NegotiationManager implements NegotiationService {
 
   // ---------------------------------------------------------------- the transition itself
 
-  /** Applies `from → to` with the optimistic check, then records it. Throws StaleState. */
+  /**
+   * Applies `from → to`: records it (audit, message to send, webhooks) and takes the automatic step it
+   * calls for; the change and that step are then written as one UPDATE with their history rows, checked
+   * against the state the transaction read. Throws StaleState.
+   */
   private async transition(
     tx: Queryable,
     row: NegotiationRow,
@@ -817,45 +834,88 @@ export class NegotiationManager implements NegotiationService {
     to: NegotiationState,
     o: TransitionOptions,
   ): Promise<NegotiationRow> {
+    const chains = this.chainsOf.get(tx) ?? new Map<string, Chain>();
+    this.chainsOf.set(tx, chains);
+    const outer = !chains.has(row.id);
+    const chain = chains.get(row.id) ?? { from: row.state, steps: [] };
+    chains.set(row.id, chain);
+    chain.steps.push({ from: row.state, to, kind, o });
     const s = o.set ?? {};
-    const offer = s.offer === undefined ? null : JSON.stringify(s.offer);
-    const termination = s.termination === undefined ? null : JSON.stringify(s.termination);
-    // Only the small columns come back: the rest is `row` or was just set. Returning the whole row
-    // (four JSON documents) cost about a fifth of the statement on the embedded store.
-    const r = await tx.query<Pick<NegotiationRow, ChangedColumn>>(
+    // The row as the UPDATE will leave it (see `write` for the rules).
+    const next: NegotiationRow = {
+      ...row,
+      state: to,
+      provider_pid: row.provider_pid ?? s.provider_pid ?? null,
+      consumer_pid: row.consumer_pid ?? s.consumer_pid ?? null,
+      agreement_id: s.agreement_id ?? row.agreement_id,
+      ...(s.offer === undefined ? {} : { offer: asStored(s.offer) as NegotiationRow['offer'] }),
+      ...(s.termination === undefined
+        ? {}
+        : { termination: asStored(s.termination) as NegotiationRow['termination'] }),
+    };
+    try {
+      await this.record(tx, next, row.state, to, kind, o);
+      await this.autoStep(tx, next, o.agreement);
+      // The last step of the chain writes it; the steps before it find it written.
+      chain.updatedAt ??= await this.write(tx, row.id, chain);
+    } finally {
+      if (outer) chains.delete(row.id);
+    }
+    return { ...next, updated_at: chain.updatedAt };
+  }
+
+  /**
+   * One UPDATE for the steps of a chain (a pid is kept once known; the last offer, agreement and
+   * termination set win) with one history row per step, in order. Returns the new updated_at.
+   */
+  private async write(tx: Queryable, id: string, chain: Chain): Promise<Date> {
+    const sets = chain.steps.map((x) => x.o.set ?? {});
+    const first = (k: 'provider_pid' | 'consumer_pid') => sets.find((x) => x[k] !== undefined)?.[k] ?? null;
+    const last = (k: 'offer' | 'agreement_id' | 'termination') =>
+      sets.findLast((x) => x[k] !== undefined)?.[k];
+    const agreementId = last('agreement_id');
+    const offer = last('offer');
+    const termination = last('termination');
+    const history = chain.steps.map(({ from, to, kind, o }) => ({
+      from,
+      to,
+      message: kind,
+      direction: o.direction,
+      actor: o.actor,
+      body: o.body,
+      digest: o.digest,
+      reason: o.reason,
+    }));
+    const r = await tx.query<{ updated_at: Date }>(
       `WITH u AS (UPDATE negotiations SET state = $3, updated_at = now(),
          provider_pid = COALESCE(provider_pid, $4), consumer_pid = COALESCE(consumer_pid, $5),
          offer = COALESCE($6, offer), agreement_id = COALESCE($7, agreement_id),
          termination = COALESCE($8, termination)
-       WHERE id = $1 AND state = $2 RETURNING *),
-       ${historyCte('u', '$2', 9)}
-       SELECT ${CHANGED_COLUMNS.join(', ')} FROM u`,
+       WHERE id = $1 AND state = $2 RETURNING id, updated_at),
+       h AS (INSERT INTO negotiation_history (negotiation_id, from_state, to_state, message, direction, actor, body, digest, reason)
+         SELECT u.id, x.e->>'from', x.e->>'to', x.e->>'message', x.e->>'direction', x.e->>'actor',
+                x.e->'body', x.e->>'digest', x.e->'reason'
+         FROM u, jsonb_array_elements($9::jsonb) WITH ORDINALITY AS x(e, ord) ORDER BY x.ord)
+       SELECT updated_at FROM u`,
       [
-        row.id,
-        row.state,
-        to,
-        s.provider_pid ?? null,
-        s.consumer_pid ?? null,
-        offer,
-        s.agreement_id ?? null,
-        termination,
-        ...historyParams(kind, o),
+        id,
+        chain.from,
+        chain.steps[chain.steps.length - 1]!.to,
+        first('provider_pid'),
+        first('consumer_pid'),
+        offer === undefined ? null : JSON.stringify(offer),
+        agreementId ?? null,
+        termination === undefined ? null : JSON.stringify(termination),
+        // Members left undefined are dropped: their columns stay NULL.
+        JSON.stringify(history),
       ],
     );
-    if (!r.rows[0]) throw new StaleState(`negotiation ${row.id} is no longer ${row.state}`);
-    const updated: NegotiationRow = {
-      ...row,
-      ...r.rows[0],
-      // As read back from the database would give them (no undefined members).
-      ...(offer === null ? {} : { offer: JSON.parse(offer) as NegotiationRow['offer'] }),
-      ...(termination === null
-        ? {}
-        : { termination: JSON.parse(termination) as NegotiationRow['termination'] }),
-    };
-    await this.record(tx, updated, row.state, to, kind, o);
-    await this.autoStep(tx, updated, o.agreement);
-    return updated;
+    if (!r.rows[0]) throw new StaleState(`negotiation ${id} is no longer ${chain.from}`);
+    return r.rows[0].updated_at;
   }
+
+  /** The chain of steps each negotiation is taking in a transaction (see `transition`). */
+  private readonly chainsOf = new WeakMap<Queryable, Map<string, Chain>>();
 
   /** Audit (with the agreement's entry, when one was stored), the message to send, webhooks. */
   private async record(

@@ -111,6 +111,16 @@ describe('contract negotiation between two connectors', () => {
       'AGREED>VERIFIED:in',
       'VERIFIED>FINALIZED:out',
     ]);
+    // A change and its automatic step are written together: both history rows, in order.
+    const consumerHist = (
+      c.history as { from: string | null; to: string; direction: string; message: string }[]
+    ).map((h) => `${h.from ?? '-'}>${h.to}:${h.direction}:${h.message}`);
+    expect(consumerHist).toEqual([
+      '->REQUESTED:out:request',
+      'REQUESTED>AGREED:in:agree',
+      'AGREED>VERIFIED:out:verify',
+      'VERIFIED>FINALIZED:in:finalize',
+    ]);
 
     const [pa, ca] = await Promise.all([
       json(await management(provider, `/v1/agreements/${encodeURIComponent(String(p.agreementId))}`)),
