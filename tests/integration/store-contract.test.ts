@@ -288,6 +288,30 @@ for (const kind of storeKinds) {
       });
     });
 
+    it('transactions: one that runs nothing, one whose first statement fails, one that starts with a script', async () => {
+      expect(await db.transaction(async () => 'nothing ran')).toBe('nothing ran');
+      await db.exec('CREATE TABLE tx_edges (n int PRIMARY KEY)');
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO tx_edges VALUES ($1::int)', ['not a number']);
+        }),
+      ).rejects.toThrow(/invalid input syntax/);
+      // Rolled back and closed: the next statements run on their own and commit.
+      await db.query('INSERT INTO tx_edges VALUES ($1)', [1]);
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.exec('INSERT INTO tx_edges VALUES (2); INSERT INTO tx_edges VALUES (3)');
+          await tx.query('INSERT INTO tx_edges VALUES ($1)', [1]); // duplicate: the whole transaction goes
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      await db.transaction(async (tx) => {
+        await tx.exec('INSERT INTO tx_edges VALUES (4)');
+        await tx.query('INSERT INTO tx_edges VALUES ($1)', [5]);
+      });
+      const r = await db.query<{ n: number }>('SELECT n FROM tx_edges ORDER BY n');
+      expect(r.rows.map((x) => x.n)).toEqual([1, 4, 5]);
+    });
+
     it('returns large results whole: many rows, long and multi-byte values', async () => {
       const r = await db.query<{ i: number; s: string }>(
         `SELECT i, repeat('é€' || i::text, 300) AS s FROM generate_series(1, 3000) AS i`,
