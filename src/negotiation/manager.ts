@@ -183,8 +183,10 @@ function historyParams(kind: NegotiationMessageKind, o: TransitionOptions): unkn
 }
 /** The steps one transaction takes on a negotiation: a change and the automatic step it calls for. */
 interface Chain {
-  /** The state the transaction read (the optimistic check of the one UPDATE). */
-  from: NegotiationState;
+  /** The row as the transaction read it: its state is the optimistic check of the one UPDATE. */
+  read: NegotiationRow;
+  /** The row as the steps so far leave it. */
+  row: NegotiationRow;
   steps: {
     from: NegotiationState;
     to: NegotiationState;
@@ -837,11 +839,11 @@ export class NegotiationManager implements NegotiationService {
     const chains = this.chainsOf.get(tx) ?? new Map<string, Chain>();
     this.chainsOf.set(tx, chains);
     const outer = !chains.has(row.id);
-    const chain = chains.get(row.id) ?? { from: row.state, steps: [] };
+    const chain = chains.get(row.id) ?? { read: row, row, steps: [] };
     chains.set(row.id, chain);
-    chain.steps.push({ from: row.state, to, kind, o });
     const s = o.set ?? {};
-    // The row as the UPDATE will leave it (see `write` for the rules).
+    // The row as the UPDATE will leave it: a pid is kept once known, a new agreement, offer or
+    // termination replaces the old.
     const next: NegotiationRow = {
       ...row,
       state: to,
@@ -853,6 +855,8 @@ export class NegotiationManager implements NegotiationService {
         ? {}
         : { termination: asStored(s.termination) as NegotiationRow['termination'] }),
     };
+    chain.steps.push({ from: row.state, to, kind, o });
+    chain.row = next;
     try {
       await this.record(tx, next, row.state, to, kind, o);
       await this.autoStep(tx, next, o.agreement);
@@ -865,17 +869,14 @@ export class NegotiationManager implements NegotiationService {
   }
 
   /**
-   * One UPDATE for the steps of a chain (a pid is kept once known; the last offer, agreement and
-   * termination set win) with one history row per step, in order. Returns the new updated_at.
+   * One UPDATE that leaves the negotiation as the chain's last row, with one history row per step, in
+   * order. The pids and agreement id are COALESCEd, so a pid stored meanwhile (the consumer records the
+   * provider's from its answer) is kept. Returns the new updated_at.
    */
   private async write(tx: Queryable, id: string, chain: Chain): Promise<Date> {
-    const sets = chain.steps.map((x) => x.o.set ?? {});
-    const first = (k: 'provider_pid' | 'consumer_pid') => sets.find((x) => x[k] !== undefined)?.[k] ?? null;
-    const last = (k: 'offer' | 'agreement_id' | 'termination') =>
-      sets.findLast((x) => x[k] !== undefined)?.[k];
-    const agreementId = last('agreement_id');
-    const offer = last('offer');
-    const termination = last('termination');
+    const { read, row } = chain;
+    // A step that sets the offer or termination makes a new object: only then is the column written.
+    const changed = (k: 'offer' | 'termination') => (row[k] === read[k] ? null : JSON.stringify(row[k]));
     const history = chain.steps.map(({ from, to, kind, o }) => ({
       from,
       to,
@@ -899,18 +900,18 @@ export class NegotiationManager implements NegotiationService {
        SELECT updated_at FROM u`,
       [
         id,
-        chain.from,
-        chain.steps[chain.steps.length - 1]!.to,
-        first('provider_pid'),
-        first('consumer_pid'),
-        offer === undefined ? null : JSON.stringify(offer),
-        agreementId ?? null,
-        termination === undefined ? null : JSON.stringify(termination),
+        read.state,
+        row.state,
+        row.provider_pid,
+        row.consumer_pid,
+        changed('offer'),
+        row.agreement_id,
+        changed('termination'),
         // Members left undefined are dropped: their columns stay NULL.
         JSON.stringify(history),
       ],
     );
-    if (!r.rows[0]) throw new StaleState(`negotiation ${id} is no longer ${chain.from}`);
+    if (!r.rows[0]) throw new StaleState(`negotiation ${id} is no longer ${read.state}`);
     return r.rows[0].updated_at;
   }
 
