@@ -56,7 +56,7 @@ export interface TransferManagerDeps {
    * into an end state (before it commits), so that the data plane stops trusting what it knew of it
    * before the caller hears back.
    */
-  onLeaveStarted?: (transferId: string) => void;
+  onDataStops?: (transferId: string) => void;
 }
 
 /** A reason as the DSP wants it: an array; free text becomes one entry. */
@@ -132,7 +132,7 @@ export class TransferManager {
     // SUSPENDED too: another replica's suspension may not have reached this data plane yet.
     const mayFlow = before?.state === 'STARTED' || before?.state === 'SUSPENDED';
     if (mayFlow && after.state !== 'STARTED' && after.role === 'provider')
-      this.deps.onLeaveStarted?.(after.id);
+      this.deps.onDataStops?.(after.id);
     await addHistory(tx, {
       transferId: after.id,
       from: before?.state ?? null,

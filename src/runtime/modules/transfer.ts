@@ -69,7 +69,7 @@ export const transferModule: ModuleFactory = (ctx) => {
     callbackAddress: ctx.urls.public,
     policies,
     pushDeadlineMs: config.transfer.pushDeadlineMs,
-    onLeaveStarted: (id) => enforcer?.forget(id),
+    onDataStops: (id) => enforcer?.forget(id),
   });
   const dataPlaneUrl = (config.transfer.dataPlaneUrl ?? ctx.urls.data).replace(/\/+$/, '');
   const tokens = services.identity
