@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
 import { PeerError, ValidationError } from '../errors.js';
-import type { HttpTransport } from '../protocol/client.js';
+import { readAtMost, type HttpTransport } from '../protocol/client.js';
 
 export interface NetworkRules {
   allow: string[];
@@ -135,29 +135,14 @@ export function createGuardedHttp(
       const signal = AbortSignal.timeout(timeoutMs);
       try {
         const res = await request(url, { method, headers, body, dispatcher, signal });
-        const declared = Number(res.headers['content-length'] ?? NaN);
-        const tooLarge = () => {
-          res.body.destroy();
-          return new PeerError(
-            `${url} answered more than the ${maxBytes} bytes allowed`,
-            { url, status: res.statusCode },
-            'peer_response_too_large',
-          );
-        };
-        if (declared > maxBytes) throw tooLarge();
-        const chunks: Buffer[] = [];
-        let total = 0;
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          total += chunk.length;
-          if (total > maxBytes) throw tooLarge();
-          chunks.push(chunk);
-        }
-        const location = res.headers.location;
-        return {
-          status: res.statusCode,
-          location: Array.isArray(location) ? location[0] : location,
-          text: Buffer.concat(chunks).toString('utf8'),
-        };
+        const text = await readAtMost(
+          res.body,
+          header(res.headers['content-length']),
+          maxBytes,
+          url,
+          res.statusCode,
+        );
+        return { status: res.statusCode, location: header(res.headers.location), text };
       } catch (e) {
         // undici reports the abort in its own words; the caller tells a timeout by this name.
         if (signal.aborted && !(e instanceof PeerError))
@@ -167,6 +152,9 @@ export function createGuardedHttp(
     },
   };
 }
+
+/** undici gives a repeated header as an array: its first value. */
+const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /** The deny and allow lists, compiled once: a name matches by pattern, its addresses by CIDR. */
 function listsOf(rules: NetworkRules) {

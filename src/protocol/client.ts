@@ -156,32 +156,43 @@ function asPeer(peer: DspPeer | string): DspPeer {
 
 /** Reads a response body as text, refusing (PeerError `peer_response_too_large`) past `max` bytes. */
 export async function readLimited(res: Response, max: number, url: string): Promise<string> {
-  const declared = Number(res.headers.get('content-length') ?? NaN);
+  return readAtMost(res.body, res.headers.get('content-length'), max, url, res.status);
+}
+
+/**
+ * The same for any body that iterates its chunks (a web stream, a Node stream): refused at once when
+ * its declared length is too large, else when the bytes read pass `max`. Leaving the loop early cancels
+ * the stream.
+ */
+export async function readAtMost(
+  body: AsyncIterable<Uint8Array> | null,
+  contentLength: string | null | undefined,
+  max: number,
+  url: string,
+  status: number,
+): Promise<string> {
+  const declared = Number(contentLength ?? NaN);
   if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel();
+    await body?.[Symbol.asyncIterator]().return?.();
     throw new PeerError(
       `${url} answered ${declared} bytes, more than the ${max} allowed`,
-      { url, status: res.status },
+      { url, status },
       'peer_response_too_large',
     );
   }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
+  if (!body) return '';
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
+  for await (const chunk of body) {
+    total += chunk.byteLength;
     if (total > max) {
-      await reader.cancel();
       throw new PeerError(
         `${url} answered more than the ${max} bytes allowed`,
-        { url, status: res.status },
+        { url, status },
         'peer_response_too_large',
       );
     }
-    chunks.push(value);
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
