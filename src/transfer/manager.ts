@@ -131,8 +131,7 @@ export class TransferManager {
   ) {
     // SUSPENDED too: another replica's suspension may not have reached this data plane yet.
     const mayFlow = before?.state === 'STARTED' || before?.state === 'SUSPENDED';
-    if (mayFlow && after.state !== 'STARTED' && after.role === 'provider')
-      this.deps.onDataStops?.(after.id);
+    if (mayFlow && after.state !== 'STARTED' && after.role === 'provider') this.deps.onDataStops?.(after.id);
     await addHistory(tx, {
       transferId: after.id,
       from: before?.state ?? null,
