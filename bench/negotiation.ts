@@ -3,9 +3,13 @@
  * service, VC-JOSE membership credentials from an issuer), the provider's contract policy evaluated,
  * audit entries and outbox messages committed with every transition. Latency is the consumer's own
  * record: from its negotiation's creation to its FINALIZED transition (database timestamps).
- * Closed loops (each of C clients starts a negotiation through the management API, waits until it is
- * FINALIZED, starts the next): one at a time (`alone`), LIGHT=5 at a time (`light`: where the targets
- * meet, 100/s at 50 ms is 5 in flight) and C=50 at a time (saturated: the most per second).
+ * After WARMUP=200 negotiations (JIT, caches), closed loops (each of C clients starts a negotiation
+ * through the management API, waits until it is FINALIZED, starts the next): one at a time (`alone`),
+ * LIGHT=5 at a time (`light`) and C=50 at a time (saturated: the most per second); and an open loop
+ * (`atRate`): N negotiations started at RATE=100 per second whatever the earlier ones do, which is how
+ * the target (100 per second at p50 <= 50 ms) is checked: the rate reached and its latency.
+ * Two processes: each one's CPU time per negotiation over the saturated loop (from /proc).
+ * BENCH_TRACE=1 prints the median time between consecutive transitions (both sides).
  * Floor in the same run: the same number of sequences of 4 bare HTTP round trips (the 4 DSP messages a
  * negotiation needs), C at a time, against a bare node:http server.
  * On PGlite always, in one process and as two `pontis start` processes (provider, consumer: both cores,
@@ -13,11 +17,12 @@
  * dropped afterwards). BENCH_CHILD_ARGS passes Node options to the two processes (`--cpu-prof`).
  *
  *   npm run bench -- negotiation      (BENCH_N=300 BENCH_CONCURRENCY=50 BENCH_ALONE=20 BENCH_LIGHT=5
+ *                                      BENCH_WARMUP=200 BENCH_RATE=100
  *                                      BENCH_STORES=pglite,pglite2,postgres,postgres2)
  */
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,6 +38,8 @@ const N = Number(process.env.BENCH_N ?? 300);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const ALONE = Number(process.env.BENCH_ALONE ?? 20);
 const LIGHT = Number(process.env.BENCH_LIGHT ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 200);
+const RATE = Number(process.env.BENCH_RATE ?? 100);
 const POLL_MS = 10;
 const KEY = 'bench-management-key-0123456789';
 
@@ -93,6 +100,37 @@ interface Driver {
   finished(ids: string[]): Promise<Map<string, number>>;
 }
 
+/**
+ * `n` negotiations started at a fixed `rate` per second whatever the earlier ones do (an open loop: how
+ * a target of "R per second at p50 <= L" is measured, the client's own waiting left out); the rate
+ * reached (n over the time from the first start to the last FINALIZED) and latency percentiles.
+ */
+async function openLoop(d: Driver, n: number, rate: number) {
+  const ms: number[] = [];
+  const pending = new Set<string>();
+  const t0 = performance.now();
+  const starts: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    starts.push(d.start().then((id) => void pending.add(id)));
+  }
+  await Promise.all(starts);
+  const until = Date.now() + 300_000;
+  while (pending.size) {
+    for (const [id, t] of await d.finished([...pending])) {
+      ms.push(t);
+      pending.delete(id);
+    }
+    if (Date.now() > until) throw new Error(`${pending.size} negotiations did not finish`);
+    if (pending.size) await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  ms.sort((a, b) => a - b);
+  return { perSec: round(n / seconds), p50Ms: round(pct(ms, 0.5)), p95Ms: round(pct(ms, 0.95)) };
+}
+
 /** `n` negotiations by `c` clients in a closed loop; per second and latency percentiles. */
 async function closedLoop(d: Driver, n: number, c: number) {
   const waiting = new Map<string, { resolve: () => void; reject: (e: unknown) => void }>();
@@ -138,13 +176,17 @@ async function closedLoop(d: Driver, n: number, c: number) {
   return { perSec: round(n / seconds), p50Ms: round(pct(ms, 0.5)), p95Ms: round(pct(ms, 0.95)) };
 }
 
-type PerNegotiation = { cpuMs: number; statements: number };
+/** CPU ms per negotiation: both connectors in one process (with statements), or each process. */
+type PerNegotiation =
+  | { cpuMs: number; statements: number }
+  | { providerCpuMs: number; consumerCpuMs: number; benchCpuMs: number };
 
-/** Warm-up, then alone, light and saturated; `around` wraps the saturated loop (CPU, statements). */
+/** Warm-up, then alone, light, at the rate and saturated; `around` wraps the saturated loop (CPU). */
 async function measure(d: Driver, around?: (loop: () => Promise<void>) => Promise<PerNegotiation>) {
-  await closedLoop(d, 10, 5); // DID documents, token caches, JIT
+  await closedLoop(d, WARMUP, LIGHT); // DID documents, token caches, JIT
   const alone = await closedLoop(d, ALONE, 1);
   const light = await closedLoop(d, N, LIGHT);
+  const atRate = await openLoop(d, N, RATE);
   let saturated: Awaited<ReturnType<typeof closedLoop>> | undefined;
   const loop = async () => {
     saturated = await closedLoop(d, N, C);
@@ -152,6 +194,9 @@ async function measure(d: Driver, around?: (loop: () => Promise<void>) => Promis
   const extra: Partial<PerNegotiation> = around ? await around(loop) : (await loop(), {});
   return {
     ...saturated!,
+    ratePerSec: atRate.perSec,
+    rateP50Ms: atRate.p50Ms,
+    rateP95Ms: atRate.p95Ms,
     lightPerSec: light.perSec,
     lightP50Ms: light.p50Ms,
     lightP95Ms: light.p95Ms,
@@ -411,7 +456,7 @@ async function runProcesses(databaseUrls: [string, string] | [] = []) {
         // there within a second is asked for by id.
         type Item = { id: string; state: string; createdAt: string; updatedAt: string };
         const latest = (
-          await api(c.handle, `/v1/negotiations?state=FINALIZED&sort=-updatedAt&limit=${C + 10}`)
+          await api(c.handle, `/v1/negotiations?state=FINALIZED&sort=-updatedAt&limit=${ids.length + 10}`)
         ).items as Item[];
         const mine = new Set(ids);
         const out = new Map<string, number>();
@@ -430,7 +475,51 @@ async function runProcesses(databaseUrls: [string, string] | [] = []) {
         return out;
       },
     };
-    const figures = await measure(driver);
+    // CPU time of each process over the saturated loop, per negotiation (utime + stime from /proc).
+    const cpuOf = (pid: number | undefined) => {
+      const f = readFileSync(`/proc/${pid ?? 'self'}/stat`, 'utf8')
+        .split(') ')[1]!
+        .split(' ');
+      return (Number(f[11]) + Number(f[12])) * (1000 / 100); // clock ticks (100 Hz) to ms
+    };
+    const figures = await measure(driver, async (loop) => {
+      const pids = [p.proc.pid, c.proc.pid, undefined];
+      const before = pids.map(cpuOf);
+      await loop();
+      const [provider, consumer, bench] = pids.map((x, i) => round((cpuOf(x) - before[i]!) / N));
+      return { providerCpuMs: provider!, consumerCpuMs: consumer!, benchCpuMs: bench! };
+    });
+    if (process.env.BENCH_TRACE) {
+      // Median time between consecutive transitions of the last 40 negotiations, both sides' histories.
+      type Detail = { providerPid: string; history: { to: string; direction: string; at: string }[] };
+      const ids = (
+        (await api(c.handle, `/v1/negotiations?limit=40&sort=-createdAt`)).items as { id: string }[]
+      ).map((x) => x.id);
+      const gaps = new Map<string, number[]>();
+      for (const id of ids) {
+        const cd = (await api(c.handle, `/v1/negotiations/${encodeURIComponent(id)}`)) as unknown as Detail;
+        const pd = (await api(
+          p.handle,
+          `/v1/negotiations/${encodeURIComponent(cd.providerPid)}`,
+        )) as unknown as Detail;
+        const ev = [
+          ...cd.history.map((h) => ({ k: `C:${h.to}`, t: Date.parse(h.at) })),
+          ...pd.history.map((h) => ({ k: `P:${h.to}`, t: Date.parse(h.at) })),
+        ].sort((a, b) => a.t - b.t);
+        for (let i = 1; i < ev.length; i++) {
+          const k = `${ev[i - 1]!.k}>${ev[i]!.k}`;
+          gaps.set(k, [...(gaps.get(k) ?? []), ev[i]!.t - ev[i - 1]!.t]);
+        }
+      }
+      const med = [...gaps].map(([k, v]) => [
+        k,
+        pct(
+          v.sort((a, b) => a - b),
+          0.5,
+        ),
+      ]);
+      console.error(`two processes, median hop ms: ${JSON.stringify(Object.fromEntries(med))}`);
+    }
     console.error(
       `${databaseUrls.length ? 'postgres' : 'pglite'}, two processes: ${JSON.stringify(figures)}`,
     );
@@ -485,13 +574,23 @@ const report = (prefix: string, f: Figures) =>
     [`${prefix}NegotiationsPerSec`]: f.perSec,
     [`${prefix}P50Ms`]: f.p50Ms,
     [`${prefix}P95Ms`]: f.p95Ms,
+    [`${prefix}AtRatePerSec`]: f.ratePerSec,
+    [`${prefix}AtRateP50Ms`]: f.rateP50Ms,
+    [`${prefix}AtRateP95Ms`]: f.rateP95Ms,
     [`${prefix}LightPerSec`]: f.lightPerSec,
     [`${prefix}LightP50Ms`]: f.lightP50Ms,
     [`${prefix}LightP95Ms`]: f.lightP95Ms,
     [`${prefix}AloneP50Ms`]: f.aloneP50Ms,
     [`${prefix}AloneP95Ms`]: f.aloneP95Ms,
-    ...(f.cpuMs !== undefined
+    ...('cpuMs' in f
       ? { [`${prefix}CpuMsPerNegotiation`]: f.cpuMs, [`${prefix}StatementsPerNegotiation`]: f.statements }
+      : {}),
+    ...('providerCpuMs' in f
+      ? {
+          [`${prefix}ProviderCpuMs`]: f.providerCpuMs,
+          [`${prefix}ConsumerCpuMs`]: f.consumerCpuMs,
+          [`${prefix}BenchCpuMs`]: f.benchCpuMs,
+        }
       : {}),
   });
 // BENCH_STORES picks runs: pglite (one process), pglite2 (two processes), postgres and postgres2 (one and
