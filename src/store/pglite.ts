@@ -1,5 +1,6 @@
 import { PGlite, protocol, types } from '@electric-sql/pglite';
 import { readExchange, type Exchange } from './backend-messages.js';
+import { BEGIN, extendedQuery } from './frontend-messages.js';
 import type { Database, Queryable, QueryResult } from './db.js';
 import { unnameIfStale, statementName } from './statements.js';
 
@@ -7,10 +8,6 @@ import { unnameIfStale, statementName } from './statements.js';
 const parsers = { [types.INT8]: (v: string) => Number(v) };
 
 const { serialize } = protocol;
-const SYNC = serialize.sync();
-const BEGIN = serialize.query('BEGIN');
-const DESCRIBE_PORTAL = serialize.describe({ type: 'P' });
-const EXECUTE = serialize.execute({});
 
 /**
  * A parameter as text, its type left to the server, as node-postgres sends it: both adapters then
@@ -57,11 +54,11 @@ export async function openPglite(
   // A transaction's BEGIN is sent with its first statement (one exchange fewer); a transaction that
   // runs no statement sends neither BEGIN nor COMMIT. PGlite runs one transaction at a time.
   let beginPending = false;
-  /** The transaction's BEGIN first, when it is still to be sent. */
-  const begun = (inTransaction: boolean): Uint8Array[] => {
-    if (!inTransaction || !beginPending) return [];
+  /** Whether the transaction's BEGIN goes first (it is still to be sent). */
+  const begun = (inTransaction: boolean): boolean => {
+    if (!inTransaction || !beginPending) return false;
     beginPending = false;
-    return [BEGIN];
+    return true;
   };
 
   async function run<T>(
@@ -71,14 +68,12 @@ export async function openPglite(
   ): Promise<QueryResult<T>> {
     const name = statementName(sql);
     const parsing = name === undefined || !prepared.has(name);
-    const message = Buffer.concat([
-      ...begun(inTransaction),
-      ...(parsing ? [serialize.parse({ name, text: sql })] : []),
-      serialize.bind({ statement: name, values: params.map(encodeParam) }),
-      DESCRIBE_PORTAL,
-      EXECUTE,
-      SYNC,
-    ]);
+    const message = extendedQuery({
+      begin: begun(inTransaction),
+      name,
+      parse: parsing ? sql : undefined,
+      values: params.map(encodeParam),
+    });
     // PGlite's own query() is built on these two mutexes (underscored, but public in its types): the
     // query mutex orders this call against PGlite's; the transaction mutex is held by our `transaction`
     // below or, outside one, taken by the caller.
@@ -104,7 +99,8 @@ export async function openPglite(
   }
 
   async function simple(sql: string, inTransaction = false): Promise<string | undefined> {
-    const r = await exchange(Buffer.concat([...begun(inTransaction), serialize.query(sql)]), false);
+    const query = serialize.query(sql);
+    const r = await exchange(begun(inTransaction) ? Buffer.concat([BEGIN, query]) : query, false);
     if (r.error) throw Object.assign(r.error, { query: sql });
     return r.tag;
   }
