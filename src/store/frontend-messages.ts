@@ -6,8 +6,8 @@
  * percent of the store's CPU. The lengths are known up front here, so the message is written once.
  */
 
-// Describe portal '' + Execute portal '' (no row limit) + Sync: always the same 22 bytes.
-// Describe: length 6, 'P', ''. Execute: length 9, '', 0. Sync: length 4.
+// Always the same 22 bytes: Describe (length 6, portal '') + Execute (length 9, portal '', no row
+// limit) + Sync (length 4).
 const TAIL = Buffer.from('D\0\0\0\x06P\0E\0\0\0\x09\0\0\0\0\0S\0\0\0\x04', 'latin1');
 /** The simple query BEGIN. */
 export const BEGIN = Buffer.from('Q\0\0\0\x0aBEGIN\0', 'latin1');
@@ -24,6 +24,9 @@ export interface ExtendedQuery {
 }
 
 export function extendedQuery(q: ExtendedQuery): Buffer {
+  if (q.values.length > 65_535) {
+    throw new RangeError(`a statement takes at most 65,535 parameters, not ${q.values.length}`);
+  }
   const name = q.name ?? '';
   const nameBytes = Buffer.byteLength(name);
   const parseBytes = q.parse === undefined ? 0 : Buffer.byteLength(q.parse);
@@ -52,10 +55,10 @@ export function extendedQuery(q: ExtendedQuery): Buffer {
   out[at++] = 0; // portal ''
   at += out.write(name, at);
   out[at++] = 0;
-  at = out.writeInt16BE(q.values.length, at);
+  at = out.writeUInt16BE(q.values.length, at);
   out.fill(0, at, at + 2 * q.values.length);
   at += 2 * q.values.length;
-  at = out.writeInt16BE(q.values.length, at);
+  at = out.writeUInt16BE(q.values.length, at);
   q.values.forEach((v, i) => {
     at = out.writeInt32BE(valueBytes[i]!, at);
     if (v !== null) at += out.write(v, at);

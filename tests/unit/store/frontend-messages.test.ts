@@ -49,6 +49,25 @@ describe('extendedQuery', () => {
     });
   }
 
+  it('takes up to 65,535 parameters, as PostgreSQL does, and refuses more with a clear error', () => {
+    const many = extendedQuery({
+      begin: false,
+      name: 'p',
+      parse: undefined,
+      values: new Array<string>(40_000).fill('1'),
+    });
+    // Bind's counts are unsigned: 40,000 parameters, 40,000 formats.
+    expect(many.readUInt16BE(1 + 4 + 1 + 2)).toBe(40_000);
+    expect(() =>
+      extendedQuery({
+        begin: false,
+        name: 'p',
+        parse: undefined,
+        values: new Array<string>(65_536).fill('1'),
+      }),
+    ).toThrow(/at most 65,535 parameters, not 65536/);
+  });
+
   it('has the simple query BEGIN', () => {
     expect(BEGIN.equals(serialize.query('BEGIN'))).toBe(true);
   });
