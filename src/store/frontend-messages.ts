@@ -1,16 +1,28 @@
 /**
- * Writes one extended-protocol exchange (PostgreSQL protocol 3) as a single buffer: an optional
- * simple-query BEGIN, Parse when the statement is new, Bind with every parameter as text, Describe
- * (portal), Execute and Sync. PGlite's serializer grows its buffer in small steps and copies every
- * parameter through it: for a statement with one large JSON parameter (an audit batch) that was a few
- * percent of the store's CPU. The lengths are known up front here, so the message is written once.
+ * Writes the messages the embedded store sends (PostgreSQL protocol 3). `extendedQuery` writes one
+ * extended-protocol exchange as a single buffer: an optional simple-query BEGIN, Parse when the
+ * statement is new, Bind with every parameter as text, Describe (portal), Execute and Sync. PGlite's
+ * serializer grows its buffer in small steps and copies every parameter through it: for a statement
+ * with one large JSON parameter (an audit batch) that was a few percent of the store's CPU. The
+ * lengths are known up front here, so the message is written once.
  */
 
 // Always the same 22 bytes: Describe (length 6, portal '') + Execute (length 9, portal '', no row
 // limit) + Sync (length 4).
 const TAIL = Buffer.from('D\0\0\0\x06P\0E\0\0\0\x09\0\0\0\0\0S\0\0\0\x04', 'latin1');
-/** The simple query BEGIN. */
-export const BEGIN = Buffer.from('Q\0\0\0\x0aBEGIN\0', 'latin1');
+
+/** A simple-protocol Query message: tag, length, the text and its terminating zero. */
+export function simpleQuery(sql: string): Buffer {
+  const n = Buffer.byteLength(sql);
+  const out = Buffer.allocUnsafe(1 + 4 + n + 1);
+  out[0] = 0x51; // 'Q'
+  out.writeInt32BE(4 + n + 1, 1);
+  out.write(sql, 5);
+  out[5 + n] = 0;
+  return out;
+}
+
+export const BEGIN = simpleQuery('BEGIN');
 
 export interface ExtendedQuery {
   /** Send BEGIN first (the transaction's first statement). */

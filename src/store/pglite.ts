@@ -1,13 +1,11 @@
-import { PGlite, protocol, types } from '@electric-sql/pglite';
+import { PGlite, types } from '@electric-sql/pglite';
 import { readExchange, type Exchange } from './backend-messages.js';
-import { BEGIN, extendedQuery } from './frontend-messages.js';
+import { BEGIN, extendedQuery, simpleQuery } from './frontend-messages.js';
 import type { Database, Queryable, QueryResult } from './db.js';
 import { unnameIfStale, statementName } from './statements.js';
 
 // Same value mapping as the pg adapter: int8 as number (sequence numbers and counts stay far below 2^53).
 const parsers = { [types.INT8]: (v: string) => Number(v) };
-
-const { serialize } = protocol;
 
 /**
  * A parameter as text, its type left to the server, as node-postgres sends it: both adapters then
@@ -54,8 +52,8 @@ export async function openPglite(
   // A transaction's BEGIN is sent with its first statement (one exchange fewer); a transaction that
   // runs no statement sends neither BEGIN nor COMMIT. PGlite runs one transaction at a time.
   let beginPending = false;
-  /** Whether the transaction's BEGIN goes first (it is still to be sent). */
-  const begun = (inTransaction: boolean): boolean => {
+  /** Whether the transaction's BEGIN goes with this statement (it is still to be sent). */
+  const takeBegin = (inTransaction: boolean): boolean => {
     if (!inTransaction || !beginPending) return false;
     beginPending = false;
     return true;
@@ -69,7 +67,7 @@ export async function openPglite(
     const name = statementName(sql);
     const parsing = name === undefined || !prepared.has(name);
     const message = extendedQuery({
-      begin: begun(inTransaction),
+      begin: takeBegin(inTransaction),
       name,
       parse: parsing ? sql : undefined,
       values: params.map(encodeParam),
@@ -99,8 +97,8 @@ export async function openPglite(
   }
 
   async function simple(sql: string, inTransaction = false): Promise<string | undefined> {
-    const query = serialize.query(sql);
-    const r = await exchange(begun(inTransaction) ? Buffer.concat([BEGIN, query]) : query, false);
+    const query = simpleQuery(sql);
+    const r = await exchange(takeBegin(inTransaction) ? Buffer.concat([BEGIN, query]) : query, false);
     if (r.error) throw Object.assign(r.error, { query: sql });
     return r.tag;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { protocol } from '@electric-sql/pglite';
-import { BEGIN, extendedQuery } from '../../../src/store/frontend-messages.js';
+import { BEGIN, extendedQuery, simpleQuery } from '../../../src/store/frontend-messages.js';
 
 const { serialize } = protocol;
 
@@ -66,6 +66,11 @@ describe('extendedQuery', () => {
         values: new Array<string>(65_536).fill('1'),
       }),
     ).toThrow(/at most 65,535 parameters, not 65536/);
+  });
+
+  it("writes a simple query as PGlite's serializer does", () => {
+    for (const sql of ['COMMIT', '', "SELECT 'é€😀'", 'x'.repeat(70_000)])
+      expect(simpleQuery(sql).equals(serialize.query(sql))).toBe(true);
   });
 
   it('has the simple query BEGIN', () => {
