@@ -11,7 +11,10 @@ export const AUDIT_ENTRY_TYPES = [
   'negotiation.transition',
   'transfer.transition',
   'agreement',
+  /** One data request's decision: written by versions before `enforcement.decisions`, still read. */
   'enforcement.decision',
+  /** The data plane's decisions on one transfer in one group commit (`content.decisions`). */
+  'enforcement.decisions',
   'credential.verification',
   'management.change',
 ] as const;

@@ -15,7 +15,7 @@ import { decodeTreeHead, signTreeHead } from './tree-head.js';
 import type { AuditReceipt } from './verify.js';
 
 export interface NewAuditEntry {
-  /** e.g. 'negotiation.transition', 'agreement', 'enforcement.decision', 'credential.verification'. */
+  /** e.g. 'negotiation.transition', 'agreement', 'enforcement.decisions', 'credential.verification'. */
   type: string;
   /** A DID, or an API principal (`apikey:management`, `oauth2:<sub>`), or `system`. */
   actor: string;

@@ -169,7 +169,7 @@ export interface components {
        * @description ISO 8601 UTC with milliseconds
        */
       time: string;
-      /** @description negotiation.transition, transfer.transition, agreement, enforcement.decision, credential.verification, management.change, ... */
+      /** @description negotiation.transition, transfer.transition, agreement, enforcement.decisions (the data plane's decisions on one transfer in one group commit, each with its time, outcome, rule, path, purpose and usage count, and a denial's failing constraint and reasons; logs written before it hold one enforcement.decision per request), credential.verification, management.change, ... */
       type: string;
       /** @description A DID, or an API principal such as apikey:management */
       actor: string;

@@ -9,6 +9,7 @@ import { compilePolicy, evaluate } from '../../../src/policy/index.js';
 import type { Database } from '../../../src/store/index.js';
 import type { AgreementView } from '../../../src/transfer/agreements.js';
 import { Enforcer, reservationBound } from '../../../src/transfer/dataplane/enforcer.js';
+import type { DecisionRecord } from '../../../src/transfer/dataplane/enforcer.js';
 import { EdrTokens } from '../../../src/transfer/dataplane/tokens.js';
 import { storeKinds } from '../../helpers/db.js';
 import { agreementRecord, membership, newStandIns, standInIdentity } from '../../helpers/transfer.js';
@@ -137,14 +138,21 @@ describe.each(storeKinds)('Enforcer on $name', ({ open, skip }) => {
     );
     return r.rows[0]!;
   };
-  const decisions = async (transferId: string) =>
+  /** The decisions recorded for a transfer, in order: its `enforcement.decisions` entries' lists. */
+  const recorded = async (transferId: string) =>
     (
-      await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM audit_entries
-         WHERE type = 'enforcement.decision' AND subjects->>'transferId' = $1`,
+      await db.query<{ content: { permitted: number; denied: number; decisions: DecisionRecord[] } }>(
+        `SELECT content FROM audit_entries
+         WHERE type = 'enforcement.decisions' AND subjects->>'transferId' = $1 ORDER BY seq`,
         [transferId],
       )
-    ).rows[0]!.n;
+    ).rows.flatMap(({ content }) => {
+      // each entry's counts agree with its list
+      expect(content.permitted + content.denied).toBe(content.decisions.length);
+      expect(content.decisions.filter((d) => d.decision === 'permit').length).toBe(content.permitted);
+      return content.decisions;
+    });
+  const decisions = async (transferId: string) => (await recorded(transferId)).length;
 
   it('records every decision and, once its reservation is given back, counts exactly the uses', async () => {
     const token = await transfer('t-free', []);
@@ -183,6 +191,10 @@ describe.each(storeKinds)('Enforcer on $name', ({ open, skip }) => {
     }
     expect(permitted).toBe(300);
     expect(last.at(-1)).toBe('policy_denied:count');
+    const denial = (await recorded('t-count')).at(-1)!;
+    expect(denial).toMatchObject({ decision: 'deny', rule: 'permission[0]', usageCount: 300 });
+    expect(denial.constraint).toMatch(/count lteq 300/);
+    expect(denial.reasons!.length).toBeGreaterThan(0);
     expect((await counted('t-count')).a).toBe(300);
     await a.enforcer.close();
     await b.enforcer.close();
@@ -219,6 +231,38 @@ describe.each(storeKinds)('Enforcer on $name', ({ open, skip }) => {
     expect(await call(p)).toEqual(['transfer_not_started']);
     await p.enforcer.close();
     expect(await counted('t-state')).toEqual({ t: 2, a: 2 });
-    expect(await decisions('t-state')).toBe(4);
+    const log = await recorded('t-state');
+    expect(log.map((d) => [d.decision, d.rule, d.state ?? d.usageCount])).toEqual([
+      ['permit', 'permission[0]', 0],
+      ['deny', 'transfer-state', 'not-started'],
+      ['permit', 'permission[0]', 1],
+      ['deny', 'transfer-state', 'not-started'],
+    ]);
+    expect(log.every((d) => d.path === '/' && d.reasons === undefined)).toBe(true);
+  });
+
+  it('records a batch of concurrent requests as one entry per transfer, each decision listed', async () => {
+    const [ta, tb] = [await transfer('t-batch-a', []), await transfer('t-batch-b', [])];
+    const enforcer = replica();
+    const before = Number(
+      (await db.query<{ n: number }>('SELECT count(*) AS n FROM audit_entries')).rows[0]!.n,
+    );
+    const statuses = await Promise.all([call({ enforcer, token: ta }, 6), call({ enforcer, token: tb }, 3)]);
+    expect(statuses.flat().every((s) => s === '200')).toBe(true);
+    const after = Number(
+      (await db.query<{ n: number }>('SELECT count(*) AS n FROM audit_entries')).rows[0]!.n,
+    );
+    expect(after - before).toBe(2); // decided together: one entry per transfer
+    const a = await recorded('t-batch-a');
+    expect(a.map((d) => d.usageCount)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect((await recorded('t-batch-b')).map((d) => d.usageCount)).toEqual([0, 1, 2]);
+    expect(a.every((d) => !Number.isNaN(Date.parse(d.time)))).toBe(true);
+    // the declared purpose is an input of the decision: recorded with it
+    await enforcer.authorize(`Bearer ${ta}`, { path: '/x', purpose: 'research' });
+    expect((await recorded('t-batch-a')).at(-1)).toMatchObject({
+      path: '/x',
+      purpose: 'research',
+      usageCount: 6,
+    });
   });
 });
