@@ -2,7 +2,8 @@
  * Data plane: (a) throughput of a 1 GiB pull through the data plane (token, state, policy, count,
  * audit, then streaming) beside the same pull straight from the origin and through the bare proxy,
  * the data plane's CPU time per GiB, and its peak RSS growth while it streams; (b) requests per second and p99 of 1 KiB requests with per-request
- * enforcement beside a bare streaming proxy (same process, same source code path, no enforcement).
+ * enforcement beside a bare streaming proxy (same process, same source code path, no enforcement): 16 in
+ * flight (saturation: rates and CPU per request), then at a fixed rate both sustain (the latency added).
  *
  * Three processes: the origin, the data plane (a connector with the transfer and audit modules and
  * stand-ins for identity/negotiation/catalogue, on in-memory PGlite), and this client.
@@ -13,7 +14,8 @@
  * Last line: {"bench":"dataplane","pullMiBPerSec":...,"directMiBPerSec":...,"ratio":...,"peakRssGrowthMiB":...,
  *   "barePullMiBPerSec":...,"pullVsBareRatio":...,"bareVsDirectRatio":...,"pullCpuMsPerGiB":...,"barePullCpuMsPerGiB":...,
  *   "enforcedPerSec":...,"barePerSec":...,"rateRatio":...,"enforcedP99Ms":...,"bareP99Ms":...,"addedP99Ms":...,
- *   "enforcedCpuUsPerReq":...,"bareCpuUsPerReq":...}
+ *   "enforcedCpuUsPerReq":...,"bareCpuUsPerReq":...,"atRatePerSec":...,"enforcedAtRateP99Ms":...,
+ *   "bareAtRateP99Ms":...,"addedAtRateP99Ms":...,"addedAtRateP50Ms":...}
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -262,6 +264,40 @@ async function load(
   };
 }
 
+/**
+ * Open loop: requests started at `rate` per second whatever the earlier ones do, for `seconds`. The
+ * latency counts from when a request was due, so a client or server that falls behind shows in it.
+ */
+async function atRate(url: string, headers: Record<string, string>, seconds: number, rate: number) {
+  const lat: number[] = [];
+  const t0 = performance.now();
+  const total = Math.round(seconds * rate);
+  let started = 0;
+  let failures = 0;
+  const running = new Set<Promise<void>>();
+  while (started < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
+    for (; started < due; started++) {
+      const dueAt = t0 + (started / rate) * 1000;
+      const p = get(url, headers).then((r) => {
+        lat.push(performance.now() - dueAt);
+        if (r.status !== 200 || r.bytes !== 1024) failures++;
+        running.delete(p);
+      });
+      running.add(p);
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(running);
+  if (failures > 0) throw new Error(`${failures} failed requests on ${url}`);
+  lat.sort((a, b) => a - b);
+  return {
+    perSec: lat.length / ((performance.now() - t0) / 1000),
+    p50Ms: lat[Math.floor(lat.length * 0.5)]!,
+    p99Ms: lat[Math.floor(lat.length * 0.99)]!,
+  };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -308,6 +344,21 @@ async function main() {
         `1 KiB round ${i + 1}: bare ${round(bare[i]!.perSec, 0)}/s p99 ${round(bare[i]!.p99Ms)} ms, enforced ${round(enforced[i]!.perSec, 0)}/s p99 ${round(enforced[i]!.p99Ms)} ms`,
       );
     }
+    // The same requests at a fixed rate both paths sustain (half the enforced saturation rate, at most
+    // BENCH_RATE, default 1000/s): the latency enforcement adds, without the queue that saturation builds.
+    const rate = Math.min(
+      Number(process.env.BENCH_RATE ?? 1000),
+      Math.floor(median(enforced.map((b) => b.perSec)) / 2),
+    );
+    const bareAtRate: Awaited<ReturnType<typeof atRate>>[] = [];
+    const enforcedAtRate: Awaited<ReturnType<typeof atRate>>[] = [];
+    for (let i = 0; i < 3; i++) {
+      bareAtRate.push(await atRate(`${p.info.bareUrl}/small`, {}, seconds, rate));
+      enforcedAtRate.push(await atRate(`${p.info.dataUrl}/small`, auth, seconds, rate));
+      console.error(
+        `1 KiB at ${rate}/s round ${i + 1}: bare p50 ${round(bareAtRate[i]!.p50Ms)} p99 ${round(bareAtRate[i]!.p99Ms)} ms, enforced p50 ${round(enforcedAtRate[i]!.p50Ms)} p99 ${round(enforcedAtRate[i]!.p99Ms)} ms`,
+      );
+    }
     const pullMiBPerSec = median(through.map((r) => r.mibPerSec));
     const barePullMiBPerSec = median(bareThrough.map((r) => r.mibPerSec));
     const directMiBPerSec = median(direct);
@@ -339,6 +390,17 @@ async function main() {
         addedP99Ms: round(enforcedP99Ms - bareP99Ms, 3),
         enforcedP50Ms: round(median(enforced.map((b) => b.p50Ms)), 3),
         bareP50Ms: round(median(bare.map((b) => b.p50Ms)), 3),
+        atRatePerSec: rate,
+        enforcedAtRateP99Ms: round(median(enforcedAtRate.map((b) => b.p99Ms)), 3),
+        bareAtRateP99Ms: round(median(bareAtRate.map((b) => b.p99Ms)), 3),
+        addedAtRateP99Ms: round(
+          median(enforcedAtRate.map((b) => b.p99Ms)) - median(bareAtRate.map((b) => b.p99Ms)),
+          3,
+        ),
+        addedAtRateP50Ms: round(
+          median(enforcedAtRate.map((b) => b.p50Ms)) - median(bareAtRate.map((b) => b.p50Ms)),
+          3,
+        ),
         // CPU time of the data plane process per request: steadier than rates on a shared machine.
         enforcedCpuUsPerReq: round(median(enforced.map((b) => b.cpuUsPerReq)), 0),
         bareCpuUsPerReq: round(median(bare.map((b) => b.cpuUsPerReq)), 0),
