@@ -12,6 +12,7 @@ import { createCheckedLookup, createGuardedHttp, createUrlGuard } from '../http/
 import { listen, type Listener } from '../http/server.js';
 import { openDatabase, Outbox, type Database } from '../store/index.js';
 import type { ConnectorModule, ConnectorUrls, ModuleContext, ModuleFactory } from './module.js';
+import { primeAllocator } from './allocator.js';
 import { modulesFor } from './modules.js';
 import { secretOrGenerated } from './secrets.js';
 import type { Services } from './services.js';
@@ -45,6 +46,7 @@ export function didWebFromUrl(publicUrl: string): string {
 /** The composition root: opens the store, binds the listeners, builds the modules, starts workers. */
 export async function startConnector(config: Config, options: StartOptions = {}): Promise<RunningConnector> {
   const log = options.log ?? pino({ level: config.log.level, name: config.name });
+  primeAllocator();
   mkdirSync(config.dataDir, { recursive: true });
   const managementKey = secretOrGenerated(config.management.apiKey, config.dataDir, 'management-api-key');
   const auditorKey = secretOrGenerated(config.auditor.apiKey, config.dataDir, 'auditor-api-key');
