@@ -13,6 +13,7 @@ import { listen, type Listener } from '../http/server.js';
 import { openDatabase, Outbox, type Database } from '../store/index.js';
 import type { ConnectorModule, ConnectorUrls, ModuleContext, ModuleFactory } from './module.js';
 import { primeAllocator } from './allocator.js';
+import { startMaintenance } from './maintenance.js';
 import { modulesFor } from './modules.js';
 import { secretOrGenerated } from './secrets.js';
 import type { Services } from './services.js';
@@ -173,6 +174,12 @@ export async function startConnector(config: Config, options: StartOptions = {})
 
     for (const m of modules) await m.start?.();
     outbox.start();
+    const stopMaintenance = startMaintenance(rawDb, {
+      everyMs: config.outbox.maintenanceSeconds * 1000,
+      keepDoneMs: config.outbox.keepDoneSeconds * 1000,
+      owner: instanceId,
+      log,
+    });
     ready = true;
 
     let stopping: Promise<void> | undefined;
@@ -181,6 +188,7 @@ export async function startConnector(config: Config, options: StartOptions = {})
         ready = false;
         await Promise.all(listeners.map((l) => l.close()));
         for (const m of [...modules].reverse()) await m.stop?.();
+        await stopMaintenance();
         await outbox?.stop();
         await rawDb.close();
       })());
