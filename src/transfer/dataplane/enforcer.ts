@@ -131,44 +131,29 @@ export interface DecisionRecord {
   reasons?: string[];
 }
 
-/** The decisions of one batch, per transfer, in the order they were taken. */
-class BatchRecords {
-  private readonly byTransfer = new Map<string, { claims: EdrClaims; decisions: DecisionRecord[] }>();
-
-  add(p: Pending, decision: Decision | undefined, extra: Pick<DecisionRecord, 'usageCount' | 'state'>) {
-    const record: DecisionRecord = {
-      time: p.now.toISOString(),
-      decision: decision?.permitted ? 'permit' : 'deny',
-      rule: 'transfer-state',
-      ...(p.path !== undefined ? { path: p.path } : {}),
-      ...(p.purpose !== undefined ? { purpose: p.purpose } : {}),
-      ...extra,
-    };
-    if (decision) {
-      const summary = denialSummary(decision);
-      record.rule = summary.rule;
-      if (!decision.permitted) {
-        if (summary.constraint !== undefined) record.constraint = summary.constraint;
-        record.reasons = summary.reasons;
-      }
+/** How one decision is recorded (see DecisionRecord). */
+function decisionRecord(
+  p: Pending,
+  decision: Decision | undefined,
+  extra: Pick<DecisionRecord, 'usageCount' | 'state'>,
+): DecisionRecord {
+  const record: DecisionRecord = {
+    time: p.now.toISOString(),
+    decision: decision?.permitted ? 'permit' : 'deny',
+    rule: 'transfer-state',
+    ...(p.path !== undefined ? { path: p.path } : {}),
+    ...(p.purpose !== undefined ? { purpose: p.purpose } : {}),
+    ...extra,
+  };
+  if (decision) {
+    const summary = denialSummary(decision);
+    record.rule = summary.rule;
+    if (!decision.permitted) {
+      if (summary.constraint !== undefined) record.constraint = summary.constraint;
+      record.reasons = summary.reasons;
     }
-    const g = this.byTransfer.get(p.claims.transferId);
-    if (g) g.decisions.push(record);
-    else this.byTransfer.set(p.claims.transferId, { claims: p.claims, decisions: [record] });
   }
-
-  /** One audit entry per transfer (its token names the consumer, the actor of every decision). */
-  entries(): AuditEntry[] {
-    return [...this.byTransfer.values()].map(({ claims, decisions }) => {
-      const permitted = decisions.filter((d) => d.decision === 'permit').length;
-      return {
-        type: 'enforcement.decisions',
-        actor: claims.consumerDid,
-        subjects: { transferId: claims.transferId, agreementId: claims.agreementId },
-        content: { permitted, denied: decisions.length - permitted, decisions },
-      };
-    });
-  }
+  return record;
 }
 
 interface Pending {
@@ -417,7 +402,8 @@ export class Enforcer {
    */
   private async decideBatch(batch: Pending[]): Promise<(Permit | undefined)[]> {
     const results = new Array<Permit | undefined>(batch.length);
-    const records = new BatchRecords();
+    // A batch's decisions, by the index of their request; a transfer's are taken in index order.
+    const records = new Array<DecisionRecord>(batch.length);
     const groups = new Map<string, number[]>();
     batch.forEach((p, i) => {
       const g = groups.get(p.claims.transferId);
@@ -433,7 +419,7 @@ export class Enforcer {
         for (; k < indexes.length && lease.next < lease.end; k++) {
           const p = batch[indexes[k]!]!;
           const decision = this.decide(p, lease.next);
-          records.add(p, decision, { usageCount: lease.next });
+          records[indexes[k]!] = decisionRecord(p, decision, { usageCount: lease.next });
           if (decision.permitted) lease.next++;
           results[indexes[k]!] = {
             claims: p.claims,
@@ -465,8 +451,10 @@ export class Enforcer {
             transferId,
             old,
             indexes.map((i) => batch[i]!),
-            records,
-            (j, r) => (results[indexes[j]!] = r),
+            (j, r, record) => {
+              results[indexes[j]!] = r;
+              records[indexes[j]!] = record;
+            },
           ),
         );
       } catch (e) {
@@ -479,16 +467,27 @@ export class Enforcer {
       if (lease && generation === this.generation && !this.closed) this.keep(transferId, lease);
       else if (lease) this.release(transferId, lease);
     }
-    // One statement, committed on its own: the audit append is a single INSERT.
     const a = this.deps.audit;
-    const entries = records.entries();
-    if (a && entries.length > 0) {
-      if (a.appendMany) await a.appendMany(this.deps.db, entries);
-      else
-        await this.deps.db.transaction(async (tx) => {
-          for (const e of entries) await a.append(tx, e);
-        });
+    if (!a) return results;
+    // One entry per transfer (its token names the consumer, the actor of every decision), all in one
+    // statement committed on its own: the audit append is a single INSERT.
+    const entries: AuditEntry[] = [];
+    for (const [transferId, indexes] of groups) {
+      const { claims } = batch[indexes[0]!]!;
+      const decisions = indexes.map((i) => records[i]!);
+      const permitted = decisions.filter((d) => d.decision === 'permit').length;
+      entries.push({
+        type: 'enforcement.decisions',
+        actor: claims.consumerDid,
+        subjects: { transferId, agreementId: claims.agreementId },
+        content: { permitted, denied: decisions.length - permitted, decisions },
+      });
     }
+    if (a.appendMany) await a.appendMany(this.deps.db, entries);
+    else
+      await this.deps.db.transaction(async (tx) => {
+        for (const e of entries) await a.append(tx, e);
+      });
     return results;
   }
 
@@ -502,8 +501,7 @@ export class Enforcer {
     transferId: string,
     old: Lease | undefined,
     pending: Pending[],
-    records: BatchRecords,
-    done: (j: number, r: Permit | undefined) => void,
+    done: (j: number, r: Permit | undefined, record: DecisionRecord) => void,
   ): Promise<Lease | undefined> {
     const facts = pending[0]!.facts;
     const need = pending.length;
@@ -516,10 +514,7 @@ export class Enforcer {
     const r = await tx.query<{ count: number | string }>(RESERVE, [transferId, want - unused]);
     if (r.rows.length === 0) {
       if (unused > 0) await tx.query(GIVE_BACK, [transferId, unused]);
-      pending.forEach((p, j) => {
-        records.add(p, undefined, { state: 'not-started' });
-        done(j, undefined);
-      });
+      pending.forEach((p, j) => done(j, undefined, decisionRecord(p, undefined, { state: 'not-started' })));
       return undefined;
     }
     const base = Number(r.rows[0]!.count) - want;
@@ -529,9 +524,9 @@ export class Enforcer {
     let count = base;
     pending.forEach((p, j) => {
       const decision = this.decide(p, count);
-      records.add(p, decision, { usageCount: count });
+      const record = decisionRecord(p, decision, { usageCount: count });
       if (decision.permitted) count++;
-      done(j, { claims: p.claims, source: p.facts.source, decision, usageCount: count });
+      done(j, { claims: p.claims, source: p.facts.source, decision, usageCount: count }, record);
     });
     const giveBack = block ? want - grant : want - (count - base);
     if (giveBack > 0) await tx.query(GIVE_BACK, [transferId, giveBack]);
