@@ -6,7 +6,7 @@
  *   vacuumed, so that the row versions and index entries their updates leave behind are reused
  *   instead of piling up. On a PostgreSQL server autovacuum does that part.
  */
-import type { Database } from './db.js';
+import type { Database, Queryable } from './db.js';
 
 /** Tables whose rows are updated or deleted on every negotiation, transfer, data request or crawl. */
 export const CHURN_TABLES = [
@@ -34,7 +34,7 @@ export interface MaintenanceResult {
  * Deletes delivered outbox messages older than `keepDoneMs`, at most `limit` per statement and until
  * none is left (the oldest first, along the primary key: the delivered rows sit at its low end).
  */
-export async function pruneOutbox(db: Database, keepDoneMs: number, limit = 10_000): Promise<number> {
+export async function pruneOutbox(db: Queryable, keepDoneMs: number, limit = 10_000): Promise<number> {
   let deleted = 0;
   for (;;) {
     const r = await db.query(
