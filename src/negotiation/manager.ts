@@ -232,11 +232,6 @@ export class NegotiationManager implements NegotiationService {
         pointer: '/callbackAddress',
       });
     }
-    const existing = await this.deps.db.query<NegotiationRow>(
-      `SELECT * FROM negotiations WHERE role = 'provider' AND counter_party_did = $1 AND consumer_pid = $2`,
-      [caller.did, message.consumerPid],
-    );
-    if (existing.rows[0]) return this.repeatedInitial(existing.rows[0], digest);
     const datasetId = message.offer.target;
     let resolved: ResolvedOffer | undefined;
     if (datasetId && this.deps.catalog) {
@@ -247,44 +242,43 @@ export class NegotiationManager implements NegotiationService {
       });
     }
     const id = `urn:uuid:${randomUUID()}`;
-    try {
-      const row = await this.inTx(async (tx) => {
-        const history: TransitionOptions = { direction: 'in', actor: caller.did, body: message, digest };
-        const r = await tx.query<NegotiationRow>(
-          `WITH n AS (INSERT INTO negotiations (id, role, state, provider_pid, consumer_pid, counter_party_did,
-             counter_party_address, dataset_id, offer_id, offer, resolved_offer, participant, manual)
-           VALUES ($1, 'provider', 'REQUESTED', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *),
-           ${historyCte('n', 'NULL', 11)}
-           SELECT * FROM n`,
-          [
-            id,
-            message.consumerPid,
-            caller.did,
-            normalizeBaseUrl(message.callbackAddress!),
-            datasetId ?? null,
-            message.offer['@id'],
-            JSON.stringify(message.offer),
-            resolved ? JSON.stringify(resolved) : null,
-            JSON.stringify(caller),
-            resolved?.negotiationMode === 'manual',
-            ...historyParams('request', history),
-          ],
-        );
-        const created = r.rows[0]!;
-        await this.record(tx, created, null, 'REQUESTED', 'request', history);
-        await this.autoStep(tx, created);
-        return created;
-      });
-      return { status: 201, body: this.resource(row) };
-    } catch (e) {
-      // Two copies of the same initial request raced: the unique index let one in.
-      const again = await this.deps.db.query<NegotiationRow>(
-        `SELECT * FROM negotiations WHERE role = 'provider' AND counter_party_did = $1 AND consumer_pid = $2`,
-        [caller.did, message.consumerPid],
+    const row = await this.inTx(async (tx) => {
+      const history: TransitionOptions = { direction: 'in', actor: caller.did, body: message, digest };
+      const r = await tx.query<NegotiationRow>(
+        `WITH n AS (INSERT INTO negotiations (id, role, state, provider_pid, consumer_pid, counter_party_did,
+           counter_party_address, dataset_id, offer_id, offer, resolved_offer, participant, manual)
+         VALUES ($1, 'provider', 'REQUESTED', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (counter_party_did, consumer_pid) WHERE role = 'provider' DO NOTHING RETURNING *),
+         ${historyCte('n', 'NULL', 11)}
+         SELECT * FROM n`,
+        [
+          id,
+          message.consumerPid,
+          caller.did,
+          normalizeBaseUrl(message.callbackAddress!),
+          datasetId ?? null,
+          message.offer['@id'],
+          JSON.stringify(message.offer),
+          resolved ? JSON.stringify(resolved) : null,
+          JSON.stringify(caller),
+          resolved?.negotiationMode === 'manual',
+          ...historyParams('request', history),
+        ],
       );
-      if (again.rows[0]) return this.repeatedInitial(again.rows[0], digest);
-      throw e;
-    }
+      const created = r.rows[0];
+      // This consumer already has a negotiation with this consumerPid (a repeat, or a race with one).
+      if (!created) return undefined;
+      await this.record(tx, created, null, 'REQUESTED', 'request', history);
+      await this.autoStep(tx, created);
+      return created;
+    });
+    if (row) return { status: 201, body: this.resource(row) };
+    // The INSERT found the pid taken (a repeat, or a copy that raced it): only then is it looked up.
+    const existing = await this.deps.db.query<NegotiationRow>(
+      `SELECT * FROM negotiations WHERE role = 'provider' AND counter_party_did = $1 AND consumer_pid = $2`,
+      [caller.did, message.consumerPid],
+    );
+    return this.repeatedInitial(existing.rows[0]!, digest);
   }
 
   /** Initial ContractOfferMessage (this connector is the consumer; the provider starts). */

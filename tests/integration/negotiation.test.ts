@@ -271,6 +271,29 @@ describe('contract negotiation between two connectors', () => {
     const unauth = await fetch(`${provider.urls.protocol}/negotiations/${pid}`);
     expect(unauth.status).toBe(401);
 
+    // The initial request again: the same negotiation; another request with its consumerPid: refused.
+    const initial = (
+      await provider.db.query<{ body: Record<string, unknown> }>(
+        `SELECT body FROM negotiation_history WHERE negotiation_id = $1 AND message = 'request'`,
+        [pid],
+      )
+    ).rows[0]!.body;
+    const repeated = await dsp('/negotiations/request', initial);
+    expect(repeated.status).toBe(201);
+    expect(await json(repeated)).toMatchObject({
+      providerPid: pid,
+      consumerPid: started.id,
+      state: 'REQUESTED',
+    });
+    const other = await dsp('/negotiations/request', {
+      ...initial,
+      callbackAddress: 'http://127.0.0.1:1/other',
+    });
+    expect(other.status).toBe(400);
+    expect(await json(other)).toMatchObject({ '@type': 'ContractNegotiationError', code: 'duplicate_pid' });
+    const count = await provider.db.query(`SELECT 1 FROM negotiations WHERE consumer_pid = $1`, [started.id]);
+    expect(count.rows.length).toBe(1);
+
     const verification = {
       '@context': ['https://w3id.org/dspace/2025/1/context.jsonld'],
       '@type': 'ContractAgreementVerificationMessage',
