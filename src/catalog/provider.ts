@@ -122,6 +122,7 @@ export class ProviderCatalog implements CatalogService {
   private readonly compiled = new Map<string, CompiledPolicy>();
   private offers: { until: number; value: Promise<LiveOffer[]> } | undefined;
   private generation = 0;
+  private assets: { until: number; rows: Map<string, Promise<AssetPageRow | undefined>> } | undefined;
   private readonly now: () => Date;
   readonly dataService: DataService;
 
@@ -185,8 +186,8 @@ export class ProviderCatalog implements CatalogService {
 
   /**
    * Every usable offer definition, kept for `offerCacheMs` (so that a catalogue request is one query).
-   * Changes made through this process's management API clear it at once (`invalidate`); those of
-   * other replicas, or of stored policies, show within `offerCacheMs`.
+   * Changes of offers and assets made through this process's management API clear it at once
+   * (`invalidate`); those of other replicas, or of stored policies, show within `offerCacheMs`.
    */
   private allOffers(): Promise<LiveOffer[]> {
     const ttl = this.o.offerCacheMs ?? 1000;
@@ -211,10 +212,32 @@ export class ProviderCatalog implements CatalogService {
     return value;
   }
 
-  /** Forget the cached offer definitions (after a change). */
+  /** Forget the cached offer definitions and assets (after a change). */
   invalidate(): void {
     this.generation++;
     this.offers = undefined;
+    this.assets = undefined;
+  }
+
+  /**
+   * An asset as `resolveOffer` checks it, kept as long as the offers (a negotiation's request then
+   * costs no query); the same rule of freshness holds.
+   */
+  private asset(id: string): Promise<AssetPageRow | undefined> {
+    const read = () =>
+      this.o.db.query<AssetPageRow>(`${SELECT_ASSET} WHERE id = $1`, [id]).then((r) => r.rows[0]);
+    const ttl = this.o.offerCacheMs ?? 1000;
+    if (ttl <= 0) return read();
+    const at = Date.now();
+    if (!this.assets || this.assets.until <= at) this.assets = { until: at + ttl, rows: new Map() };
+    const rows = this.assets.rows;
+    let row = rows.get(id);
+    if (!row) {
+      row = read();
+      rows.set(id, row);
+      row.catch(() => rows.delete(id));
+    }
+    return row;
   }
 
   private offerFor(live: LiveOffer, assetId: string): CatalogOffer {
@@ -339,7 +362,7 @@ export class ProviderCatalog implements CatalogService {
     // From the same cache as the catalogue: a request for what the catalogue just showed costs no query.
     const live = (await this.allOffers()).find((l) => l.def.id === defId);
     if (!live || !this.permits(live, input.participant, this.now())) return undefined;
-    const asset = (await this.o.db.query<AssetPageRow>(`${SELECT_ASSET} WHERE id = $1`, [assetId])).rows[0];
+    const asset = await this.asset(assetId);
     if (!asset || !selects(live.def.assetSelector, asset)) return undefined;
     const policy = this.offerFor(live, assetId);
     return {

@@ -5,7 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { management } from '../helpers/connector.js';
 import { json, waitForState, findByPeerPid } from '../helpers/negotiation.js';
-import { offerFromCatalogue, startDataspace, type Dataspace } from '../helpers/negotiation-dataspace.js';
+import {
+  MEMBERS_CONTRACT,
+  PUBLIC_ACCESS,
+  offerFromCatalogue,
+  startDataspace,
+  type Dataspace,
+} from '../helpers/negotiation-dataspace.js';
 import { AUDITOR_KEY } from '../helpers/connector.js';
 
 let ds: Dataspace;
@@ -122,5 +128,45 @@ describe('contract negotiation in a loopback data space (real DCP, catalogue, au
       ).status,
     ).toBe(200);
     await waitForState(ds.consumer, id, 'FINALIZED');
+  });
+
+  it('an asset deleted through the management API is negotiable no more, at once (no cached copy)', async () => {
+    const created = await management(ds.provider, '/v1/assets', {
+      method: 'POST',
+      body: JSON.stringify({
+        id: 'data-brief',
+        title: 'Dataset data-brief',
+        distributions: [{ format: 'HttpData-PULL', mediaType: 'text/csv' }],
+        dataAddress: { type: 'HttpData', baseUrl: 'http://internal.example/data' },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const offered = await management(ds.provider, '/v1/offers', {
+      method: 'POST',
+      body: JSON.stringify({
+        id: 'brief',
+        accessPolicy: PUBLIC_ACCESS,
+        contractPolicy: MEMBERS_CONTRACT,
+        assetSelector: { assetIds: ['data-brief'] },
+      }),
+    });
+    expect(offered.status).toBe(201);
+    const provider = { address: ds.provider.urls.public, did: ds.provider.services.did };
+    const offer = await offerFromCatalogue(ds.consumer, provider, 'data-brief');
+    const request = async () => {
+      const res = await management(ds.consumer, '/v1/negotiations', {
+        method: 'POST',
+        body: JSON.stringify({ counterPartyAddress: provider.address, counterPartyId: provider.did, offer }),
+      });
+      expect(res.status).toBe(201);
+      return json<{ id: string }>(res);
+    };
+    // The first request reads the asset (and keeps it for a second); the deletion must end that.
+    const first = await request();
+    await waitForState(ds.consumer, first.id, 'FINALIZED');
+    expect((await management(ds.provider, '/v1/assets/data-brief', { method: 'DELETE' })).status).toBe(204);
+    const again = await request();
+    const c = await waitForState(ds.consumer, again.id, 'TERMINATED');
+    expect(c.termination).toMatchObject({ code: 'offer_not_found' });
   });
 });

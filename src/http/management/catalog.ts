@@ -30,8 +30,8 @@ export interface CatalogManagementDeps {
   policies: () => PolicyService | undefined;
   audit: () => AuditService | undefined;
   remote: RemoteCatalogClient;
-  /** Called after every offer definition change (the DSP catalogue caches them briefly). */
-  offersChanged: () => void;
+  /** Called after every change of an asset or offer definition (the DSP catalogue caches them briefly). */
+  catalogChanged: () => void;
 }
 
 /** The validator has coerced and defaulted these; numbers again in case a value arrives as text. */
@@ -62,7 +62,9 @@ export function catalogManagementRouter(d: CatalogManagementDeps): Router {
   r.post(
     '/v1/assets',
     wrap(async (req, res) => {
-      res.status(201).json(await createAsset(d.db, req.body as AssetInput, d.rules, change(res)));
+      const asset = await createAsset(d.db, req.body as AssetInput, d.rules, change(res));
+      d.catalogChanged();
+      res.status(201).json(asset);
     }),
   );
   r.get(
@@ -76,13 +78,16 @@ export function catalogManagementRouter(d: CatalogManagementDeps): Router {
   r.put(
     '/v1/assets/:id',
     wrap(async (req, res) => {
-      res.json(await updateAsset(d.db, id(req), req.body as AssetInput, d.rules, change(res)));
+      const asset = await updateAsset(d.db, id(req), req.body as AssetInput, d.rules, change(res));
+      d.catalogChanged();
+      res.json(asset);
     }),
   );
   r.delete(
     '/v1/assets/:id',
     wrap(async (req, res) => {
       await deleteAsset(d.db, id(req), change(res));
+      d.catalogChanged();
       res.status(204).end();
     }),
   );
@@ -98,7 +103,7 @@ export function catalogManagementRouter(d: CatalogManagementDeps): Router {
     '/v1/offers',
     wrap(async (req, res) => {
       const offer = await createOffer(d.db, req.body as OfferInput, d.policies(), change(res));
-      d.offersChanged();
+      d.catalogChanged();
       res.status(201).json(offer);
     }),
   );
@@ -114,7 +119,7 @@ export function catalogManagementRouter(d: CatalogManagementDeps): Router {
     '/v1/offers/:id',
     wrap(async (req, res) => {
       const offer = await updateOffer(d.db, id(req), req.body as OfferInput, d.policies(), change(res));
-      d.offersChanged();
+      d.catalogChanged();
       res.json(offer);
     }),
   );
@@ -122,7 +127,7 @@ export function catalogManagementRouter(d: CatalogManagementDeps): Router {
     '/v1/offers/:id',
     wrap(async (req, res) => {
       await deleteOffer(d.db, id(req), change(res));
-      d.offersChanged();
+      d.catalogChanged();
       res.status(204).end();
     }),
   );

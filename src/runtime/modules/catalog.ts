@@ -110,7 +110,7 @@ export const catalogModule: ModuleFactory = async (ctx) => {
       policies: () => services.policies,
       audit: () => services.audit,
       remote,
-      offersChanged: () => catalog.invalidate(),
+      catalogChanged: () => catalog.invalidate(),
     }),
     protocol: catalogProtocolRouter({
       catalog,
