@@ -22,7 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,12 +43,23 @@ const RATE = Number(process.env.BENCH_RATE ?? 100);
 const POLL_MS = 10;
 const KEY = 'bench-management-key-0123456789';
 
+/** Data directories of this run, removed when it ends (two PGlite stores are about 180 MB). */
+const dirs: string[] = [];
+process.once('exit', () => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+function dataDir(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `pontis-bench-${name}-`));
+  dirs.push(dir);
+  return dir;
+}
+
 async function start(name: string, db: Database, extra: ConfigInput = {}): Promise<RunningConnector> {
   const config = loadConfig({
     env: {},
     overrides: {
       name,
-      dataDir: mkdtempSync(join(tmpdir(), `pontis-bench-${name}-`)),
+      dataDir: dataDir(name),
       protocol: { port: 0 },
       management: { port: 0, apiKey: KEY },
       data: { port: 0 },
@@ -364,7 +375,7 @@ async function spawnConnector(
   identity: unknown,
   databaseUrl?: string,
 ): Promise<{ handle: Handle; proc: ChildProcess }> {
-  const dir = mkdtempSync(join(tmpdir(), `pontis-bench-${name}-`));
+  const dir = dataDir(name);
   const ports = {
     protocol: await freePort(),
     management: await freePort(),
