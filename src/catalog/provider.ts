@@ -118,11 +118,17 @@ export function parseFilter(filter: unknown[] | undefined): ParsedFilter {
   return out;
 }
 
+/** What the catalogue read, kept together for `offerCacheMs`. */
+interface Snapshot {
+  until: number;
+  offers?: Promise<LiveOffer[]>;
+  /** The assets `resolveOffer` checked, by id (undefined: no such asset). */
+  assets: Map<string, Promise<AssetPageRow | undefined>>;
+}
+
 export class ProviderCatalog implements CatalogService {
   private readonly compiled = new Map<string, CompiledPolicy>();
-  private offers: { until: number; value: Promise<LiveOffer[]> } | undefined;
-  private generation = 0;
-  private assets: { until: number; rows: Map<string, Promise<AssetPageRow | undefined>> } | undefined;
+  private snapshot: Snapshot | undefined;
   private readonly now: () => Date;
   readonly dataService: DataService;
 
@@ -185,15 +191,22 @@ export class ProviderCatalog implements CatalogService {
   }
 
   /**
-   * Every usable offer definition, kept for `offerCacheMs` (so that a catalogue request is one query).
-   * Changes of offers and assets made through this process's management API clear it at once
-   * (`invalidate`); those of other replicas, or of stored policies, show within `offerCacheMs`.
+   * The snapshot in use, a new one once `offerCacheMs` has passed; undefined when nothing is kept
+   * (`offerCacheMs` 0). Changes of offers and assets made through this process's management API end it
+   * at once (`invalidate`); those of other replicas, or of stored policies, show within `offerCacheMs`.
    */
-  private allOffers(): Promise<LiveOffer[]> {
+  private current(): Snapshot | undefined {
     const ttl = this.o.offerCacheMs ?? 1000;
+    if (ttl <= 0) return undefined;
     const at = Date.now();
-    if (this.offers && this.offers.until > at) return this.offers.value;
-    const generation = this.generation;
+    if (!this.snapshot || this.snapshot.until <= at) this.snapshot = { until: at + ttl, assets: new Map() };
+    return this.snapshot;
+  }
+
+  /** Every usable offer definition (a catalogue request is then one query per snapshot). */
+  private allOffers(): Promise<LiveOffer[]> {
+    const s = this.current();
+    if (s?.offers) return s.offers;
     const value = (async () => {
       const rows = await this.o.db.query<OfferRow>(`SELECT ${OFFER_COLUMNS} FROM catalog_offers ORDER BY id`);
       const out: LiveOffer[] = [];
@@ -203,41 +216,33 @@ export class ProviderCatalog implements CatalogService {
       }
       return out;
     })();
-    if (ttl > 0) {
-      this.offers = { until: at + ttl, value };
+    if (s) {
+      s.offers = value;
       value.catch(() => {
-        if (this.generation === generation) this.offers = undefined;
+        if (s.offers === value) s.offers = undefined;
       });
     }
     return value;
   }
 
-  /** Forget the cached offer definitions and assets (after a change). */
-  invalidate(): void {
-    this.generation++;
-    this.offers = undefined;
-    this.assets = undefined;
+  /** An asset as `resolveOffer` checks it (a negotiation's request then costs no query of its own). */
+  private asset(id: string): Promise<AssetPageRow | undefined> {
+    const s = this.current();
+    const kept = s?.assets.get(id);
+    if (kept) return kept;
+    const value = this.o.db.query<AssetPageRow>(`${SELECT_ASSET} WHERE id = $1`, [id]).then((r) => r.rows[0]);
+    if (s) {
+      s.assets.set(id, value);
+      value.catch(() => {
+        if (s.assets.get(id) === value) s.assets.delete(id);
+      });
+    }
+    return value;
   }
 
-  /**
-   * An asset as `resolveOffer` checks it, kept as long as the offers (a negotiation's request then
-   * costs no query); the same rule of freshness holds.
-   */
-  private asset(id: string): Promise<AssetPageRow | undefined> {
-    const read = () =>
-      this.o.db.query<AssetPageRow>(`${SELECT_ASSET} WHERE id = $1`, [id]).then((r) => r.rows[0]);
-    const ttl = this.o.offerCacheMs ?? 1000;
-    if (ttl <= 0) return read();
-    const at = Date.now();
-    if (!this.assets || this.assets.until <= at) this.assets = { until: at + ttl, rows: new Map() };
-    const rows = this.assets.rows;
-    let row = rows.get(id);
-    if (!row) {
-      row = read();
-      rows.set(id, row);
-      row.catch(() => rows.delete(id));
-    }
-    return row;
+  /** Forget the kept offer definitions and assets (after a change). */
+  invalidate(): void {
+    this.snapshot = undefined;
   }
 
   private offerFor(live: LiveOffer, assetId: string): CatalogOffer {
