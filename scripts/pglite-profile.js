@@ -71,9 +71,10 @@ const p = JSON.parse(readFileSync(file, 'utf8'));
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
 const parent = new Map();
 for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+/** The PostgreSQL function of a frame; undefined for JavaScript and for functions PGlite does not export. */
 const label = (n) => {
   const m = /wasm-function\[(\d+)\]/.exec(n.callFrame.functionName);
-  return m ? (names.get(Number(m[1])) ?? `#${m[1]}`) : undefined;
+  return m ? names.get(Number(m[1])) : undefined;
 };
 
 const self = new Map();
@@ -97,7 +98,7 @@ for (const [id, d] of self) {
   const seen = new Set();
   for (let cur = id; cur; cur = parent.get(cur)) {
     const name = label(byId.get(cur));
-    if (name && !name.startsWith('#') && !seen.has(name)) {
+    if (name && !seen.has(name)) {
       seen.add(name);
       inclusive.set(name, (inclusive.get(name) ?? 0) + d);
     }
