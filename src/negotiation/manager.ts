@@ -193,8 +193,8 @@ interface Chain {
     kind: NegotiationMessageKind;
     o: TransitionOptions;
   }[];
-  /** Set once written. */
-  updatedAt?: Date;
+  /** The chain's one UPDATE, once issued: resolves to the new updated_at. */
+  written?: Promise<Date>;
 }
 
 /** A value as reading it back from a jsonb column gives it (no undefined members). */
@@ -851,15 +851,21 @@ export class NegotiationManager implements NegotiationService {
     };
     chain.steps.push({ from: row.state, to, kind, o });
     chain.row = next;
+    const out: NegotiationRow = { ...next };
     try {
       await this.record(tx, next, row.state, to, kind, o);
       await this.autoStep(tx, next, o.agreement);
       // The last step of the chain writes it; the steps before it find it written.
-      chain.updatedAt ??= await this.write(tx, row.id, chain);
+      chain.written ??= this.write(tx, row.id, chain);
+      // Filled in before the transaction commits (`inTx` waits for its writes).
+      await this.later(
+        tx,
+        chain.written.then((at) => void (out.updated_at = at)),
+      );
     } finally {
       if (outer) chains.delete(row.id);
     }
-    return { ...next, updated_at: chain.updatedAt };
+    return out;
   }
 
   /**
@@ -881,8 +887,9 @@ export class NegotiationManager implements NegotiationService {
       digest: o.digest,
       reason: o.reason,
     }));
-    const r = await tx.query<{ updated_at: Date }>(
-      `WITH u AS (UPDATE negotiations SET state = $3, updated_at = now(),
+    const r = await tx
+      .query<{ updated_at: Date }>(
+        `WITH u AS (UPDATE negotiations SET state = $3, updated_at = now(),
          provider_pid = COALESCE(provider_pid, $4), consumer_pid = COALESCE(consumer_pid, $5),
          offer = COALESCE($6, offer), agreement_id = COALESCE($7, agreement_id),
          termination = COALESCE($8, termination)
@@ -891,22 +898,27 @@ export class NegotiationManager implements NegotiationService {
          SELECT u.id, x.e->>'from', x.e->>'to', x.e->>'message', x.e->>'direction', x.e->>'actor',
                 x.e->'body', x.e->>'digest', x.e->'reason'
          FROM u, jsonb_array_elements($9::jsonb) WITH ORDINALITY AS x(e, ord) ORDER BY x.ord)
-       SELECT updated_at FROM u`,
-      [
-        id,
-        read.state,
-        row.state,
-        row.provider_pid,
-        row.consumer_pid,
-        changed('offer'),
-        row.agreement_id,
-        changed('termination'),
-        // Members left undefined are dropped: their columns stay NULL.
-        JSON.stringify(history),
-      ],
-    );
-    if (!r.rows[0]) throw new StaleState(`negotiation ${id} is no longer ${read.state}`);
-    return r.rows[0].updated_at;
+       -- No row: the state changed since the transaction read it. An error, so that the COMMIT sent
+       -- with this statement rolls back.
+       SELECT COALESCE((SELECT updated_at FROM u), pontis_stale($10)) AS updated_at`,
+        [
+          id,
+          read.state,
+          row.state,
+          row.provider_pid,
+          row.consumer_pid,
+          changed('offer'),
+          row.agreement_id,
+          changed('termination'),
+          // Members left undefined are dropped: their columns stay NULL.
+          JSON.stringify(history),
+          `negotiation ${id} is no longer ${read.state}`,
+        ],
+      )
+      .catch((e: unknown) => {
+        throw (e as { code?: string }).code === 'PS001' ? new StaleState((e as Error).message) : e;
+      });
+    return r.rows[0]!.updated_at;
   }
 
   /** The chain of steps each negotiation is taking in a transaction (see `transition`). */
@@ -991,7 +1003,7 @@ export class NegotiationManager implements NegotiationService {
         },
       });
     }
-    for (const m of messages) await this.deps.outbox.enqueue(tx, m);
+    for (const m of messages) await this.later(tx, this.deps.outbox.enqueue(tx, m));
   }
 
   /** Audit entries of a transaction of `inTx`, written together just before it commits. */
@@ -1001,14 +1013,41 @@ export class NegotiationManager implements NegotiationService {
    * A transaction whose audit entries (of the change and of the automatic step it calls for) are
    * appended in one statement at its end, which also keeps the log's head row locked only briefly.
    */
-  private inTx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.deps.db.transaction(async (tx) => {
-      const entries: AuditEntryInput[] = [];
-      this.auditOf.set(tx, entries);
-      const result = await fn(tx);
-      await this.appendAudit(tx, entries);
+  private async inTx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const writes: Promise<unknown>[] = [];
+    try {
+      const result = await this.deps.db.transaction(async (tx) => {
+        const entries: AuditEntryInput[] = [];
+        this.auditOf.set(tx, entries);
+        this.writesOf.set(tx, writes);
+        const r = await fn(tx);
+        await this.later(tx, this.appendAudit(tx, entries));
+        return r; // the writes still in flight go out with the COMMIT
+      });
+      await Promise.all(writes);
       return result;
-    });
+    } catch (e) {
+      // A stale state is what the callers retry on, whichever statement's failure the store reports.
+      const settled = await Promise.allSettled(writes);
+      const stale = settled.find((s) => s.status === 'rejected' && s.reason instanceof StaleState);
+      throw stale ? (stale as PromiseRejectedResult).reason : e;
+    }
+  }
+
+  /**
+   * Writes of a transaction of `inTx` whose results nothing in it waits for: issued at once, they go
+   * to the store with the COMMIT (on PostgreSQL, one round trip), and a failure (a stale state) rolls
+   * the transaction back. Outside `inTx`, awaited here.
+   */
+  private readonly writesOf = new WeakMap<Queryable, Promise<unknown>[]>();
+
+  private later(tx: Queryable, write: Promise<unknown>): Promise<unknown> {
+    const writes = this.writesOf.get(tx);
+    if (!writes) return write;
+    // Observed by inTx's Promise.all; until then a rejection is not unhandled.
+    write.catch(() => undefined);
+    writes.push(write);
+    return Promise.resolve();
   }
 
   private async appendAudit(tx: Queryable, entries: AuditEntryInput[]): Promise<void> {
@@ -1044,21 +1083,24 @@ export class NegotiationManager implements NegotiationService {
     const provider = row.role === 'provider' ? this.deps.did : row.counter_party_did;
     const consumer = row.role === 'provider' ? row.counter_party_did : this.deps.did;
     const digest = digestOf(agreement);
-    await tx.query(
-      `INSERT INTO agreements (id, negotiation_id, role, provider_did, consumer_did, dataset_id, asset_id, policy, digest, signed_at)
+    await this.later(
+      tx,
+      tx.query(
+        `INSERT INTO agreements (id, negotiation_id, role, provider_did, consumer_did, dataset_id, asset_id, policy, digest, signed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        agreement['@id'],
-        row.id,
-        row.role,
-        provider,
-        consumer,
-        agreement.target,
-        row.resolved_offer?.assetId ?? agreement.target,
-        JSON.stringify(agreement),
-        digest,
-        agreement.timestamp ?? this.now().toISOString(),
-      ],
+        [
+          agreement['@id'],
+          row.id,
+          row.role,
+          provider,
+          consumer,
+          agreement.target,
+          row.resolved_offer?.assetId ?? agreement.target,
+          JSON.stringify(agreement),
+          digest,
+          agreement.timestamp ?? this.now().toISOString(),
+        ],
+      ),
     );
     return {
       type: 'agreement',

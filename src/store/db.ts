@@ -18,7 +18,12 @@ export interface Queryable {
 
 export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgres';
-  /** Runs `fn` in one transaction (READ COMMITTED); commits when it resolves, rolls back when it throws. */
+  /**
+   * Runs `fn` in one transaction (READ COMMITTED); commits when it resolves, rolls back when it throws.
+   * Statements `fn` issued and did not wait for go out with the COMMIT and are waited for before it
+   * resolves; if one of them failed, the transaction rolls back and this rejects with its error. A
+   * statement issued on `tx` after `fn` resolved is refused (it would run outside the transaction).
+   */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

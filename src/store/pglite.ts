@@ -3,6 +3,7 @@ import { readExchange, type Exchange } from './backend-messages.js';
 import { BEGIN, extendedQuery, simpleQuery } from './frontend-messages.js';
 import type { Database, Queryable, QueryResult } from './db.js';
 import { unnameIfStale, statementName } from './statements.js';
+import { quiet, tracked } from './tracked.js';
 
 // Same value mapping as the pg adapter: int8 as number (sequence numbers and counts stay far below 2^53).
 const parsers = { [types.INT8]: (v: string) => Number(v) };
@@ -66,6 +67,9 @@ export async function openPglite(
   ): Promise<QueryResult<T>> {
     const name = statementName(sql);
     const parsing = name === undefined || !prepared.has(name);
+    // Taken at once: a second call issued before this one's answer (statements in flight in a
+    // transaction) is queued behind it and must not parse the name again.
+    if (name !== undefined) prepared.add(name);
     const message = extendedQuery({
       begin: takeBegin(inTransaction),
       name,
@@ -75,8 +79,11 @@ export async function openPglite(
     // PGlite's own query() is built on these two mutexes (underscored, but public in its types): the
     // query mutex orders this call against PGlite's; the transaction mutex is held by our `transaction`
     // below or, outside one, taken by the caller.
-    const r = await exchange(message, !inTransaction);
-    if (name !== undefined && r.parsed) prepared.add(name);
+    const r = await exchange(message, !inTransaction).catch((e: unknown) => {
+      if (name !== undefined && parsing) prepared.delete(name);
+      throw e;
+    });
+    if (name !== undefined && parsing && !r.parsed) prepared.delete(name);
     if (r.error) {
       // Outside a transaction the statement can run again at once, unnamed.
       if (name !== undefined && unnameIfStale(r.error, sql) && !inTransaction) return run(sql, params, false);
@@ -117,21 +124,29 @@ export async function openPglite(
     transaction: (fn) =>
       pg._runExclusiveTransaction(async () => {
         beginPending = true;
+        const { tx, settle, end } = tracked(inTx);
         let result;
         try {
-          result = await fn(inTx);
+          try {
+            result = await fn(tx);
+          } finally {
+            end();
+          }
+          if (beginPending) {
+            beginPending = false; // nothing ran
+            return result;
+          }
+          // Queued behind the statements `fn` left in flight (PGlite's query mutex keeps the order).
+          const commit = quiet(simple('COMMIT'));
+          const failed = await settle();
+          // A failed statement aborted the transaction: its COMMIT answered ROLLBACK.
+          if (failed) throw failed.error;
+          if ((await commit) === 'ROLLBACK') throw new Error('the transaction was rolled back');
         } catch (e) {
+          await settle();
           if (beginPending) beginPending = false;
           else await simple('ROLLBACK').catch(() => undefined);
           throw e;
-        }
-        if (beginPending) {
-          beginPending = false; // nothing ran
-          return result;
-        }
-        // COMMIT of a transaction a failed statement aborted answers ROLLBACK.
-        if ((await simple('COMMIT')) === 'ROLLBACK') {
-          throw new Error('the transaction was rolled back: a statement in it failed');
         }
         await pg.syncToFs();
         return result;

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Database, Queryable, QueryResult } from './db.js';
 import { unnameIfStale, statementName } from './statements.js';
+import { quiet, tracked } from './tracked.js';
 
 const typeParsers = {
   getTypeParser(oid: number, format?: string) {
@@ -51,6 +52,10 @@ export async function openPostgres(
     connectionString: url,
     max: options.max ?? 10,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    // A statement is written without waiting for the answer to the one before it, so a transaction's
+    // statements issued together (BEGIN with the first, writes whose results are awaited together)
+    // share one round trip. Answers still come back in order, each statement with its own Sync.
+    pipeline: true,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
@@ -63,16 +68,32 @@ export async function openPostgres(
     exec: base.exec,
     async transaction(fn) {
       const c = await pool.connect();
+      const { tx, settle, end } = tracked(wrap(c, prepare));
+      // Not awaited: it goes out with the transaction's first statement, and the COMMIT with the
+      // statements `fn` left in flight (one round trip for them all).
+      const begin = quiet(c.query('BEGIN'));
+      let broken: Error | undefined;
       try {
-        await c.query('BEGIN');
-        const result = await fn(wrap(c, prepare));
-        await c.query('COMMIT');
+        let result;
+        try {
+          result = await fn(tx);
+        } finally {
+          end();
+        }
+        const commit = quiet(c.query('COMMIT'));
+        const failed = await settle(begin);
+        const committed = await commit;
+        // A failed statement aborted the transaction: its COMMIT answered ROLLBACK.
+        if (failed) throw failed.error;
+        if (committed.command === 'ROLLBACK') throw new Error('the transaction was rolled back');
         return result;
       } catch (e) {
-        await c.query('ROLLBACK').catch(() => undefined);
+        await settle();
+        // A connection that cannot even roll back is not given back to the pool.
+        await c.query('ROLLBACK').catch((err: Error) => (broken = err));
         throw e;
       } finally {
-        c.release();
+        c.release(broken);
       }
     },
     close: () => pool.end(),

@@ -206,6 +206,20 @@ describe('contract negotiation between two connectors', () => {
     expect((await step(provider, pid, 'terminate')).status).toBe(409);
   });
 
+  it('the same step taken twice at once: one is applied, the other refused with 409', async () => {
+    const started = await start(consumer, 1);
+    const pid = await findByPeerPid(provider, started.id);
+    await waitForState(provider, pid, 'REQUESTED');
+    const answers = await Promise.all([step(provider, pid, 'offer'), step(provider, pid, 'offer')]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const offered = await provider.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM negotiation_history WHERE negotiation_id = $1 AND message = 'offer'`,
+      [pid],
+    );
+    expect(offered.rows[0]!.n).toBe(1);
+    await waitForState(consumer, started.id, 'ACCEPTED');
+  });
+
   it('manual consumer: verifies by hand; counter-request and termination by hand', async () => {
     const started = await start(consumer, 0, { manual: true });
     const c1 = await waitForState(consumer, started.id, 'AGREED');

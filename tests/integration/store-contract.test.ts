@@ -339,6 +339,40 @@ for (const kind of storeKinds) {
       expect(r.rows.map((x) => x.n)).toEqual([1, 4, 5]);
     });
 
+    it('transactions: statements left in flight commit with it, or roll it all back when one fails', async () => {
+      await db.exec('CREATE TABLE tx_flight (n int PRIMARY KEY)');
+      // Issued and not awaited: they go with the COMMIT, and are done when the transaction resolves.
+      await db.transaction(async (tx) => {
+        void tx.query('INSERT INTO tx_flight VALUES ($1)', [1]);
+        void tx.query('INSERT INTO tx_flight VALUES ($1)', [2]);
+      });
+      // One of them fails after fn resolved: nothing of the transaction stays, and it rejects with
+      // that statement's error (not the "transaction is aborted" of those after it).
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO tx_flight VALUES ($1)', [3]);
+          void tx.query('INSERT INTO tx_flight VALUES ($1)', [1]);
+          void tx.query('INSERT INTO tx_flight VALUES ($1)', [4]);
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      // The optimistic check the negotiation manager writes with: an error raised by the statement.
+      await expect(
+        db.transaction(async (tx) => {
+          void tx.query('INSERT INTO tx_flight VALUES ($1)', [5]);
+          void tx.query('SELECT pontis_stale($1)', ['changed meanwhile']);
+        }),
+      ).rejects.toMatchObject({ code: 'PS001', message: 'changed meanwhile' });
+      // A statement issued after the transaction ended would run outside it: refused.
+      let late: Promise<unknown> | undefined;
+      await db.transaction(async (tx) => {
+        await tx.query('INSERT INTO tx_flight VALUES ($1)', [6]);
+        setImmediate(() => (late = tx.query('INSERT INTO tx_flight VALUES ($1)', [7]).catch((e) => e)));
+      });
+      await new Promise((r) => setImmediate(r));
+      expect(await late).toMatchObject({ message: 'a statement was issued after its transaction ended' });
+      const r = await db.query<{ n: number }>('SELECT n FROM tx_flight ORDER BY n');
+      expect(r.rows.map((x) => x.n)).toEqual([1, 2, 6]);
+    });
     it('maintenance deletes delivered messages older than the retention, and only those', async () => {
       await rows(db, 'done', 25, 2 * 3600_000);
       await rows(db, 'done', 3, 60_000);
