@@ -30,6 +30,7 @@ import {
 import type { AuditService, CatalogService, NegotiationService, ResolvedOffer } from '../runtime/services.js';
 import type { Database, Queryable } from '../store/db.js';
 import type { ClaimedMessage, OutboxMessage, TopicHandler } from '../store/outbox.js';
+import { quiet } from '../store/tracked.js';
 import { scopesFor } from './scopes.js';
 import {
   digestOf,
@@ -1045,8 +1046,7 @@ export class NegotiationManager implements NegotiationService {
     const writes = this.writesOf.get(tx);
     if (!writes) return write;
     // Observed by inTx's Promise.all; until then a rejection is not unhandled.
-    write.catch(() => undefined);
-    writes.push(write);
+    writes.push(quiet(write));
     return Promise.resolve();
   }
 
