@@ -19,7 +19,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -112,10 +112,12 @@ async function plane(originUrl: string) {
     process.once('SIGTERM', () => process.exit(0)); // an exit, so that --cpu-prof writes its profile
   }
   await migrate(db);
+  const dataDir = mkdtempSync(join(tmpdir(), 'pontis-bench-'));
+  process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const config = loadConfig({
     env: {},
     overrides: {
-      dataDir: mkdtempSync(join(tmpdir(), 'pontis-bench-')),
+      dataDir,
       protocol: { port: 0 },
       management: { port: 0, apiKey: 'bench-management-key-0123' },
       auditor: { apiKey: 'bench-auditor-key-0123456' },
