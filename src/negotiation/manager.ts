@@ -30,7 +30,7 @@ import {
 import type { AuditService, CatalogService, NegotiationService, ResolvedOffer } from '../runtime/services.js';
 import type { Database, Queryable } from '../store/db.js';
 import type { ClaimedMessage, OutboxMessage, TopicHandler } from '../store/outbox.js';
-import { quiet } from '../store/tracked.js';
+import { quiet } from '../store/transaction.js';
 import { scopesFor } from './scopes.js';
 import {
   digestOf,

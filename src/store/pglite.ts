@@ -3,7 +3,7 @@ import { readExchange, type Exchange } from './backend-messages.js';
 import { BEGIN, extendedQuery, simpleQuery } from './frontend-messages.js';
 import type { Database, Queryable, QueryResult } from './db.js';
 import { unnameIfStale, statementName } from './statements.js';
-import { quiet, tracked } from './tracked.js';
+import { runTransaction } from './transaction.js';
 
 // Same value mapping as the pg adapter: int8 as number (sequence numbers and counts stay far below 2^53).
 const parsers = { [types.INT8]: (v: string) => Number(v) };
@@ -122,34 +122,25 @@ export async function openPglite(
     // PGlite has one connection: top-level queries wait while a transaction runs. So inside `fn`
     // use only `tx`; calling the outer database there would wait forever.
     transaction: (fn) =>
-      pg._runExclusiveTransaction(async () => {
+      pg._runExclusiveTransaction(() => {
         beginPending = true;
-        const { tx, settle, end } = tracked(inTx);
-        let result;
-        try {
-          try {
-            result = await fn(tx);
-          } finally {
-            end();
-          }
-          if (beginPending) {
-            beginPending = false; // nothing ran
-            return result;
-          }
+        return runTransaction(inTx, fn, {
           // Queued behind the statements `fn` left in flight (PGlite's query mutex keeps the order).
-          const commit = quiet(simple('COMMIT'));
-          const failed = await settle();
-          // A failed statement aborted the transaction: its COMMIT answered ROLLBACK.
-          if (failed) throw failed.error;
-          if ((await commit) === 'ROLLBACK') throw new Error('the transaction was rolled back');
-        } catch (e) {
-          await settle();
-          if (beginPending) beginPending = false;
-          else await simple('ROLLBACK').catch(() => undefined);
-          throw e;
-        }
-        await pg.syncToFs();
-        return result;
+          commit: () => {
+            if (beginPending) {
+              beginPending = false; // nothing ran: nothing to commit
+              return undefined;
+            }
+            return simple('COMMIT').then(async (tag) => {
+              if (tag !== 'ROLLBACK') await pg.syncToFs();
+              return tag;
+            });
+          },
+          rollback: async () => {
+            if (beginPending) beginPending = false;
+            else await simple('ROLLBACK').catch(() => undefined);
+          },
+        });
       }),
     close: () => pg.close(),
   };

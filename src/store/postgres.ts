@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Database, Queryable, QueryResult } from './db.js';
 import { unnameIfStale, statementName } from './statements.js';
-import { quiet, tracked } from './tracked.js';
+import { quiet, runTransaction } from './transaction.js';
 
 const typeParsers = {
   getTypeParser(oid: number, format?: string) {
@@ -68,30 +68,20 @@ export async function openPostgres(
     exec: base.exec,
     async transaction(fn) {
       const c = await pool.connect();
-      const { tx, settle, end } = tracked(wrap(c, prepare));
-      // Not awaited: it goes out with the transaction's first statement, and the COMMIT with the
-      // statements `fn` left in flight (one round trip for them all).
-      const begin = quiet(c.query('BEGIN'));
       let broken: Error | undefined;
       try {
-        let result;
-        try {
-          result = await fn(tx);
-        } finally {
-          end();
-        }
-        const commit = quiet(c.query('COMMIT'));
-        const failed = await settle(begin);
-        const committed = await commit;
-        // A failed statement aborted the transaction: its COMMIT answered ROLLBACK.
-        if (failed) throw failed.error;
-        if (committed.command === 'ROLLBACK') throw new Error('the transaction was rolled back');
-        return result;
-      } catch (e) {
-        await settle();
-        // A connection that cannot even roll back is not given back to the pool.
-        await c.query('ROLLBACK').catch((err: Error) => (broken = err));
-        throw e;
+        return await runTransaction(wrap(c, prepare), fn, {
+          // Not awaited: it goes out with the transaction's first statement, and the COMMIT with the
+          // statements `fn` left in flight (one round trip for them all).
+          begin: quiet(c.query('BEGIN')),
+          commit: () => c.query('COMMIT').then((r) => r.command),
+          // A connection that cannot even roll back is not given back to the pool.
+          rollback: () =>
+            c.query('ROLLBACK').then(
+              () => undefined,
+              (err: Error) => void (broken = err),
+            ),
+        });
       } finally {
         c.release(broken);
       }
