@@ -859,7 +859,7 @@ export class NegotiationManager implements NegotiationService {
       // The last step of the chain writes it; the steps before it find it written.
       chain.written ??= this.write(tx, row.id, chain);
       // Filled in before the transaction commits (`inTx` waits for its writes).
-      await this.later(
+      this.later(
         tx,
         chain.written.then((at) => void (out.updated_at = at)),
       );
@@ -960,9 +960,7 @@ export class NegotiationManager implements NegotiationService {
         },
       },
     ];
-    const pending = this.auditOf.get(tx);
-    if (pending) pending.push(...entries);
-    else await this.appendAudit(tx, entries);
+    this.auditOf.get(tx)!.push(...entries);
     const messages: OutboxMessage[] = [];
     if (o.send) {
       const payload: SendPayload = {
@@ -1004,7 +1002,7 @@ export class NegotiationManager implements NegotiationService {
         },
       });
     }
-    for (const m of messages) await this.later(tx, this.deps.outbox.enqueue(tx, m));
+    for (const m of messages) this.later(tx, this.deps.outbox.enqueue(tx, m));
   }
 
   /** Audit entries of a transaction of `inTx`, written together just before it commits. */
@@ -1022,7 +1020,7 @@ export class NegotiationManager implements NegotiationService {
         this.auditOf.set(tx, entries);
         this.writesOf.set(tx, writes);
         const r = await fn(tx);
-        await this.later(tx, this.appendAudit(tx, entries));
+        this.later(tx, this.appendAudit(tx, entries));
         return r; // the writes still in flight go out with the COMMIT
       });
       await Promise.all(writes);
@@ -1036,18 +1034,15 @@ export class NegotiationManager implements NegotiationService {
   }
 
   /**
-   * Writes of a transaction of `inTx` whose results nothing in it waits for: issued at once, they go
-   * to the store with the COMMIT (on PostgreSQL, one round trip), and a failure (a stale state) rolls
-   * the transaction back. Outside `inTx`, awaited here.
+   * Writes of a transaction of `inTx` (every change of this manager runs in one) whose results nothing
+   * in it waits for: issued at once, they go to the store with the COMMIT (on PostgreSQL, one round
+   * trip), and a failure (a stale state) rolls the transaction back.
    */
   private readonly writesOf = new WeakMap<Queryable, Promise<unknown>[]>();
 
-  private later(tx: Queryable, write: Promise<unknown>): Promise<unknown> {
-    const writes = this.writesOf.get(tx);
-    if (!writes) return write;
+  private later(tx: Queryable, write: Promise<unknown>): void {
     // Observed by inTx's Promise.all; until then a rejection is not unhandled.
-    writes.push(quiet(write));
-    return Promise.resolve();
+    this.writesOf.get(tx)!.push(quiet(write));
   }
 
   private async appendAudit(tx: Queryable, entries: AuditEntryInput[]): Promise<void> {
@@ -1083,7 +1078,7 @@ export class NegotiationManager implements NegotiationService {
     const provider = row.role === 'provider' ? this.deps.did : row.counter_party_did;
     const consumer = row.role === 'provider' ? row.counter_party_did : this.deps.did;
     const digest = digestOf(agreement);
-    await this.later(
+    this.later(
       tx,
       tx.query(
         `INSERT INTO agreements (id, negotiation_id, role, provider_did, consumer_did, dataset_id, asset_id, policy, digest, signed_at)
