@@ -39,6 +39,27 @@ function wrap(client: pg.Pool | pg.PoolClient, prepare: boolean): Queryable {
 }
 
 /**
+ * Holds a connection's writes back until the work of the current tick is done, so that the statements
+ * a transaction issues together (BEGIN with the first, writes left in flight, the COMMIT) leave in one
+ * write: one system call here and one wake-up of the server's process, instead of one per statement.
+ * pg corks each statement's messages itself and uncorks after them; corking nests, so its uncork leaves
+ * ours in place until the tick ends.
+ */
+function coalesceWrites(client: pg.PoolClient): () => void {
+  const stream = client.connection.stream;
+  let held = false;
+  return () => {
+    if (held) return;
+    held = true;
+    stream.cork();
+    process.nextTick(() => {
+      held = false;
+      stream.uncork();
+    });
+  };
+}
+
+/**
  * A PostgreSQL server through a pool. `schema` sets the search_path (tests use one schema each).
  * `prepare: false` sends every statement unnamed, for a connection pooler that cannot keep named
  * statements (PgBouncer before 1.21 in transaction mode).
@@ -68,13 +89,19 @@ export async function openPostgres(
     exec: base.exec,
     async transaction(fn) {
       const c = await pool.connect();
+      const hold = coalesceWrites(c);
+      const inner = wrap(c, prepare);
       let broken: Error | undefined;
       try {
-        return await runTransaction(wrap(c, prepare), fn, {
+        const tx: Queryable = {
+          query: (sql, params) => (hold(), inner.query(sql, params)),
+          exec: (sql) => (hold(), inner.exec(sql)),
+        };
+        return await runTransaction(tx, fn, {
           // Not awaited: it goes out with the transaction's first statement, and the COMMIT with the
-          // statements `fn` left in flight (one round trip for them all).
-          begin: quiet(c.query('BEGIN')),
-          commit: () => c.query('COMMIT').then((r) => r.command),
+          // statements `fn` left in flight (one round trip and one write for them all).
+          begin: (hold(), quiet(c.query('BEGIN'))),
+          commit: () => (hold(), c.query('COMMIT').then((r) => r.command)),
           // A connection that cannot even roll back is not given back to the pool.
           rollback: () =>
             c.query('ROLLBACK').then(

@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMaintenance } from '../../src/runtime/maintenance.js';
@@ -450,6 +451,34 @@ describe.skipIf(!process.env.DATABASE_URL)('migrations on PostgreSQL', () => {
       expect(new Set(all).size).toBe(all.length);
       expect(results.filter((r) => r.length > 0)).toHaveLength(1);
     } finally {
+      await db.close();
+    }
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)('the PostgreSQL adapter', () => {
+  it("sends a transaction's statements issued together in one write to the server", async () => {
+    const { openTestPostgres } = await import('../helpers/db.js');
+    const db = await openTestPostgres({ max: 1 });
+    const proto = Socket.prototype as unknown as Record<'_write' | '_writev', (...a: unknown[]) => unknown>;
+    const original = { _write: proto._write, _writev: proto._writev };
+    let writes = 0;
+    try {
+      await db.query('CREATE TABLE w (n int)');
+      for (const k of ['_write', '_writev'] as const)
+        proto[k] = function (this: unknown, ...a: unknown[]) {
+          writes += 1;
+          return original[k].apply(this, a);
+        };
+      // BEGIN, three statements left in flight and the COMMIT: one write (five without coalescing).
+      await db.transaction(async (tx) => {
+        for (const n of [1, 2, 3]) void tx.query('INSERT INTO w (n) VALUES ($1)', [n]);
+      });
+      expect(writes).toBe(1);
+      Object.assign(proto, original);
+      expect((await db.query('SELECT count(*)::int AS n FROM w')).rows).toEqual([{ n: 3 }]);
+    } finally {
+      Object.assign(proto, original);
       await db.close();
     }
   });
