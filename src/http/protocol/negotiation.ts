@@ -7,6 +7,7 @@
 import { Router, type Request, type Response } from 'express';
 import { PontisError, UnauthorizedError, ValidationError } from '../../errors.js';
 import type { VerifiedParticipant } from '../../identity/participant.js';
+import type { ReplayCheck } from '../../identity/replay.js';
 import type { NegotiationManager, ReceiveResult } from '../../negotiation/manager.js';
 import { scopesFor } from '../../negotiation/scopes.js';
 import { digestOf } from '../../negotiation/store.js';
@@ -24,7 +25,11 @@ export interface NegotiationProtocolOptions {
 
 /** Authenticates the caller (DCP), asking for `scopes` (default: membership). Called once per request. */
 type Authenticate = (scopes?: string[]) => Promise<VerifiedParticipant>;
-type Handler = (req: Request, authenticate: Authenticate) => Promise<ReceiveResult>;
+/**
+ * `replay`, when the identity service offers one, is the token's replay check for the manager to record
+ * in the transaction of the change; the endpoint settles it on every other path before answering.
+ */
+type Handler = (req: Request, authenticate: Authenticate, replay?: ReplayCheck) => Promise<ReceiveResult>;
 
 const pidOf = (req: Request) => String(req.params.pid);
 
@@ -33,13 +38,16 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
   const { manager } = o;
 
   const authenticator =
-    (req: Request): Authenticate =>
+    (req: Request, replay: ReplayCheck | undefined): Authenticate =>
     async (scopes) => {
       const identity = o.identity();
       if (!identity) {
         throw new UnauthorizedError('this connector cannot authenticate DSP callers (no identity service)');
       }
-      return identity.authenticate(req.headers.authorization, scopes ? { scopes } : undefined);
+      return identity.authenticate(req.headers.authorization, {
+        ...(scopes ? { scopes } : {}),
+        ...(replay ? { replay } : {}),
+      });
     };
 
   const errorBody = (req: Request, err: unknown) => {
@@ -59,10 +67,18 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
   };
 
   const endpoint = (handler: Handler) => async (req: Request, res: Response) => {
+    const replay = o.identity()?.replayCheck?.();
     try {
-      const result = await handler(req, authenticator(req));
+      const result = await handler(req, authenticator(req, replay), replay);
+      await replay?.settle();
       res.status(result.status).json(result.body);
-    } catch (err) {
+    } catch (caught) {
+      // A replayed token is refused as such, whatever else went wrong (its transaction rolled back).
+      const err =
+        (await replay?.settle().then(
+          () => caught,
+          (e: unknown) => e,
+        )) ?? caught;
       const { status, body } = errorBody(req, err);
       if (status >= 500 || !(err instanceof PontisError)) o.onError?.(err, req);
       res.status(status).json(body);
@@ -74,11 +90,11 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
       type: T,
       kind: NegotiationMessageKind | ((m: Record<string, unknown>) => NegotiationMessageKind),
     ) =>
-    async (req: Request, authenticate: Authenticate) => {
+    async (req: Request, authenticate: Authenticate, replay?: ReplayCheck) => {
       const caller = await authenticate();
       const message = (await decodeMessage(req.body, type)) as unknown as Record<string, unknown>;
       const k = typeof kind === 'function' ? kind(message) : kind;
-      return manager.receive(caller, pidOf(req), k, message, digestOf(req.body));
+      return manager.receive(caller, pidOf(req), k, message, digestOf(req.body), replay);
     };
 
   const eventKind = (m: Record<string, unknown>): NegotiationMessageKind => {
@@ -90,7 +106,7 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
   // Provider side.
   r.post(
     '/negotiations/request',
-    endpoint(async (req, authenticate) => {
+    endpoint(async (req, authenticate, replay) => {
       const m = await decodeMessage(req.body, 'ContractRequestMessage');
       // The credentials the contract policy needs, as the requested offer names them (it must equal the
       // catalogue's offer to be agreed, so a consumer gains nothing by leaving one out).
@@ -103,7 +119,7 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
           },
         );
       }
-      return manager.receiveInitialRequest(caller, m, digestOf(req.body));
+      return manager.receiveInitialRequest(caller, m, digestOf(req.body), replay);
     }),
   );
   r.post('/negotiations/:pid/request', endpoint(existing('ContractRequestMessage', 'request')));
@@ -114,7 +130,7 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
   // Consumer callback side.
   r.post(
     '/negotiations/offers',
-    endpoint(async (req, authenticate) => {
+    endpoint(async (req, authenticate, replay) => {
       const caller = await authenticate();
       const m = await decodeMessage(req.body, 'ContractOfferMessage');
       if (m.consumerPid !== undefined) {
@@ -125,7 +141,7 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
           },
         );
       }
-      return manager.receiveInitialOffer(caller, m, digestOf(req.body));
+      return manager.receiveInitialOffer(caller, m, digestOf(req.body), replay);
     }),
   );
   r.post('/negotiations/:pid/offers', endpoint(existing('ContractOfferMessage', 'offer')));

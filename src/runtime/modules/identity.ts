@@ -55,6 +55,7 @@ export const identityModule: ModuleFactory = async (ctx) => {
       return fetchJson(url, init);
     },
     jtiStore: createSqlJtiStore(ctx.db),
+    jtiStoreInDatabase: true,
     credentialStore: createSqlCredentialStore(ctx.db),
     trustedIssuers: trustedIssuersFrom(config),
     membershipCredentialType: config.identity.membershipCredentialType,
