@@ -22,7 +22,6 @@ import type { FetchJson } from './http.js';
 import { KeyLookupError, createKeyLookup, verifyCompactWith } from './key-lookup.js';
 import { signCompactJws, type KeyRing, type SigningKey } from './keys.js';
 import type { VerifiedCredential, VerifiedParticipant } from './participant.js';
-import type { ReplayCheck } from './replay.js';
 import type { DidResolver } from './resolver.js';
 import type { CredentialStore, JtiStore } from './stores.js';
 import type { CredentialVerifier } from './verifier.js';
@@ -335,14 +334,8 @@ export function presentationRefusalCode(e: CheckError): string {
 }
 
 export interface DcpVerifier {
-  /**
-   * `scopes` overrides the verifier's requiredScopes for this request. `replay` defers the token's replay
-   * check to the caller (`replay.ts`), except before a presentation query: a replayed token gets none.
-   */
-  verify(
-    authorization: string | undefined,
-    options?: { scopes?: string[]; replay?: ReplayCheck },
-  ): Promise<VerifiedParticipant>;
+  /** `scopes` overrides the verifier's requiredScopes for this request. */
+  verify(authorization: string | undefined, options?: { scopes?: string[] }): Promise<VerifiedParticipant>;
 }
 
 export function createDcpVerifier(o: DcpVerifierOptions): DcpVerifier {
@@ -354,7 +347,7 @@ export function createDcpVerifier(o: DcpVerifierOptions): DcpVerifier {
       const checked = await verifySelfIssuedToken(authorization, {
         ownDid: o.ownDid,
         resolver: o.resolver,
-        jtiStore: options.replay?.jtiStore ?? o.jtiStore,
+        jtiStore: o.jtiStore,
         maxClockSkewSeconds: o.maxClockSkewSeconds,
         now,
       });
@@ -366,7 +359,6 @@ export function createDcpVerifier(o: DcpVerifierOptions): DcpVerifier {
       const cacheKey = `${caller}\n${scopes.join(' ')}`;
       const hit = cache.get(cacheKey);
       if (hit) return hit;
-      await options.replay?.settle();
       let participant: VerifiedParticipant;
       try {
         participant = await queryAndVerify(o, caller, checked.claims.token!, scopes, now);

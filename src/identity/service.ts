@@ -25,7 +25,6 @@ import { createPresenter, importCredential, receiveCredentialMessage } from './h
 import { requestCredential } from './issuer.js';
 import type { KeyRing } from './keys.js';
 import type { VerifiedParticipant } from './participant.js';
-import { createReplayCheck, type ReplayCheck } from './replay.js';
 import { createDidResolver } from './resolver.js';
 import type { DidResolver } from './resolver.js';
 import { createStatusChecker } from './status-list.js';
@@ -58,11 +57,6 @@ export interface IdentityServiceOptions {
   /** How presentations we answer are secured (JWT by default). */
   presentationFormat?: 'jwt' | 'data-integrity';
   now?: () => Date;
-  /**
-   * `jtiStore` is the SQL store of the database the DSP modules write to: a DSP request's replay check
-   * can then be deferred into the transaction of its change (`replayCheck`).
-   */
-  jtiStoreInDatabase?: boolean;
   /** Told every fresh presentation check of a DSP caller, passed or refused (the contract log). */
   onCredentialVerification?: DcpVerifierOptions['onVerification'];
 }
@@ -71,10 +65,8 @@ export interface IdentityServiceImpl {
   readonly did: string;
   authenticate(
     authorization: string | undefined,
-    options?: { scopes?: string[]; replay?: ReplayCheck },
+    options?: { scopes?: string[] },
   ): Promise<VerifiedParticipant>;
-  /** A replay check to defer into a transaction (`replay.ts`); only when the jti store is that database's. */
-  replayCheck?(): ReplayCheck;
   authorizationFor(audience: string, options?: { scopes?: string[] }): Promise<string>;
   /** Verifies a participant that is not calling us (its public scopes; default membership). */
   verifyParticipant(did: string, options?: { scopes?: string[] }): Promise<VerifiedParticipant>;
@@ -167,7 +159,6 @@ export function createIdentityService(o: IdentityServiceOptions): IdentityServic
     verifier,
     credentials: o.credentialStore,
     authenticate: (authorization, options) => dcp.verify(authorization, options),
-    ...(o.jtiStoreInDatabase ? { replayCheck: () => createReplayCheck(o.jtiStore) } : {}),
     async authorizationFor(audience, options = {}) {
       const scopes = options.scopes ?? [membership];
       const now = clock();

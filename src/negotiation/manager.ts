@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, PeerError, ValidationError } from '../errors.js';
 import type { VerifiedParticipant } from '../identity/participant.js';
-import type { ReplayCheck } from '../identity/replay.js';
 import { compilePolicy, evaluate, type Decision } from '../policy/index.js';
 import {
   buildAgreement,
@@ -228,7 +227,6 @@ export class NegotiationManager implements NegotiationService {
     caller: VerifiedParticipant,
     message: { consumerPid: string; offer: MessageOffer; callbackAddress?: string },
     digest: string,
-    replay?: ReplayCheck,
   ): Promise<ReceiveResult> {
     if (!message.callbackAddress) {
       throw new ValidationError('an initial ContractRequestMessage needs a callbackAddress', {
@@ -274,7 +272,7 @@ export class NegotiationManager implements NegotiationService {
       await this.record(tx, created, null, 'REQUESTED', 'request', history);
       await this.autoStep(tx, created);
       return created;
-    }, replay);
+    });
     if (row) return { status: 201, body: this.resource(row) };
     // The INSERT found the pid taken (a repeat, or a copy that raced it): only then is it looked up.
     const existing = await this.deps.db.query<NegotiationRow>(
@@ -289,7 +287,6 @@ export class NegotiationManager implements NegotiationService {
     caller: VerifiedParticipant,
     message: { providerPid: string; offer: MessageOffer; callbackAddress?: string },
     digest: string,
-    replay?: ReplayCheck,
   ): Promise<ReceiveResult> {
     if (!message.callbackAddress) {
       throw new ValidationError('an initial ContractOfferMessage needs a callbackAddress', {
@@ -325,7 +322,7 @@ export class NegotiationManager implements NegotiationService {
       await this.record(tx, created, null, 'OFFERED', 'offer', history);
       await this.autoStep(tx, created);
       return created;
-    }, replay);
+    });
     return { status: 201, body: this.resource(row) };
   }
 
@@ -348,7 +345,6 @@ export class NegotiationManager implements NegotiationService {
     kind: NegotiationMessageKind,
     message: Record<string, unknown> & { providerPid?: string; consumerPid?: string },
     digest: string,
-    replay?: ReplayCheck,
   ): Promise<ReceiveResult> {
     for (let attempt = 0; ; attempt++) {
       const row = await this.ownedBy(caller, pid);
@@ -399,7 +395,7 @@ export class NegotiationManager implements NegotiationService {
             agreementEntry,
             agreement: kind === 'agree' ? (message.agreement as Agreement) : undefined,
           });
-        }, replay);
+        });
         return { status: 200, body: this.resource(updated) };
       } catch (e) {
         if (e instanceof StaleState && attempt < 3) continue;
@@ -1015,23 +1011,19 @@ export class NegotiationManager implements NegotiationService {
   /**
    * A transaction whose audit entries (of the change and of the automatic step it calls for) are
    * appended in one statement at its end, which also keeps the log's head row locked only briefly.
-   * `replay`: the DCP replay check of the message being applied, recorded first in the transaction.
    */
-  private async inTx<T>(fn: (tx: Queryable) => Promise<T>, replay?: ReplayCheck): Promise<T> {
+  private async inTx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const writes: Promise<unknown>[] = [];
     try {
       const result = await this.deps.db.transaction(async (tx) => {
         const entries: AuditEntryInput[] = [];
         this.auditOf.set(tx, entries);
         this.writesOf.set(tx, writes);
-        const recorded = replay?.recordIn(tx);
-        if (recorded) this.later(tx, recorded);
         const r = await fn(tx);
         this.later(tx, this.appendAudit(tx, entries));
         return r; // the writes still in flight go out with the COMMIT
       });
       await Promise.all(writes);
-      replay?.committed();
       return result;
     } catch (e) {
       // A stale state is what the callers retry on, whichever statement's failure the store reports.

@@ -1,5 +1,4 @@
 import type { VerifiedParticipant } from '../identity/participant.js';
-import type { ReplayCheck } from '../identity/replay.js';
 import type { Queryable } from '../store/db.js';
 import type { AgreementView } from '../transfer/agreements.js';
 
@@ -34,13 +33,8 @@ export interface IdentityService {
    */
   authenticate(
     authorization: string | undefined,
-    options?: { scopes?: string[]; replay?: ReplayCheck },
+    options?: { scopes?: string[] },
   ): Promise<VerifiedParticipant>;
-  /**
-   * A replay check for one DSP request, to defer into the transaction of the change it makes: its jti is
-   * then recorded there, and by `settle()` on every other path. Absent, `authenticate` records it.
-   */
-  replayCheck?(): ReplayCheck;
   /** The `Authorization` header value (`Bearer <self-issued token>`) for a DSP call to `audience` (the peer's DID). */
   authorizationFor(audience: string, options?: { scopes?: string[] }): Promise<string>;
   /**

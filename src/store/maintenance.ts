@@ -2,8 +2,6 @@
  * Keeps the store from growing without bound while the connector runs:
  * - delivered outbox messages are deleted once they are older than `keepDoneMs` (failed ones stay
  *   for the operator to see; pending ones are never touched);
- * - token ids recorded for replay protection are deleted once their tokens have expired (most are
- *   recorded in the transactions of the changes their requests made, not by a store that sweeps);
  * - on PGlite, which runs PostgreSQL without its autovacuum, the tables updated all the time are
  *   vacuumed, so that the row versions and index entries their updates leave behind are reused
  *   instead of piling up. On a PostgreSQL server autovacuum does that part.
@@ -28,8 +26,6 @@ export const CHURN_TABLES = [
 export interface MaintenanceResult {
   /** Delivered outbox messages deleted. */
   outboxDeleted: number;
-  /** Token ids deleted whose tokens have expired. */
-  jtiDeleted: number;
   /** Tables vacuumed (none on PostgreSQL). */
   vacuumed: readonly string[];
 }
@@ -52,15 +48,14 @@ export async function pruneOutbox(db: Queryable, keepDoneMs: number, limit = 10_
   }
 }
 
-/** One maintenance pass: prune the outbox and expired token ids, then (PGlite) vacuum the churn tables. */
+/** One maintenance pass: prune the outbox, then (PGlite) vacuum the churn tables. */
 export async function maintainStore(
   db: Database,
   options: { keepDoneMs: number },
 ): Promise<MaintenanceResult> {
   const outboxDeleted = await pruneOutbox(db, options.keepDoneMs);
-  const jtiDeleted = (await db.query('DELETE FROM identity_jti WHERE expires_at < now()')).rowCount;
-  if (db.kind !== 'pglite') return { outboxDeleted, jtiDeleted, vacuumed: [] };
+  if (db.kind !== 'pglite') return { outboxDeleted, vacuumed: [] };
   // VACUUM cannot run in a transaction; one statement for all the tables. Small tables take a few ms.
   await db.exec(`VACUUM ${CHURN_TABLES.join(', ')}`);
-  return { outboxDeleted, jtiDeleted, vacuumed: CHURN_TABLES };
+  return { outboxDeleted, vacuumed: CHURN_TABLES };
 }

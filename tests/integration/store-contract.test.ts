@@ -13,7 +13,6 @@ import {
   renewLease,
   retryDelayMs,
   type Database,
-  type Queryable,
 } from '../../src/store/index.js';
 import { storeKinds } from '../helpers/db.js';
 
@@ -375,30 +374,6 @@ for (const kind of storeKinds) {
       const r = await db.query<{ n: number }>('SELECT n FROM tx_flight ORDER BY n');
       expect(r.rows.map((x) => x.n)).toEqual([1, 2, 6]);
     });
-    it('a token id recorded in a transaction: once; again (unexpired) it fails the transaction with PS002', async () => {
-      await db.exec('CREATE TABLE tx_jti (n int)');
-      const record = (tx: Queryable, jti: string, until: string) =>
-        void tx.query('SELECT pontis_record_jti($1, $2)', [jti, until]);
-      const later = new Date(Date.now() + 3600_000).toISOString();
-      await db.transaction(async (tx) => {
-        record(tx, 'did:web:x|1', later);
-        void tx.query('INSERT INTO tx_jti VALUES (1)');
-      });
-      await expect(
-        db.transaction(async (tx) => {
-          record(tx, 'did:web:x|1', later);
-          void tx.query('INSERT INTO tx_jti VALUES (2)');
-        }),
-      ).rejects.toMatchObject({ code: 'PS002', message: 'jti did:web:x|1 was already used' });
-      // An expired record is no replay: the token id is recorded anew.
-      await db.query(`UPDATE identity_jti SET expires_at = now() - interval '1 second'`);
-      await db.transaction(async (tx) => {
-        record(tx, 'did:web:x|1', later);
-        void tx.query('INSERT INTO tx_jti VALUES (3)');
-      });
-      const r = await db.query<{ n: number }>('SELECT n FROM tx_jti ORDER BY n');
-      expect(r.rows.map((x) => x.n)).toEqual([1, 3]);
-    });
     it('maintenance deletes delivered messages older than the retention, and only those', async () => {
       await rows(db, 'done', 25, 2 * 3600_000);
       await rows(db, 'done', 3, 60_000);
@@ -410,18 +385,13 @@ for (const kind of storeKinds) {
       expect(await pruneOutbox(db, 3600_000)).toBe(0);
     });
 
-    it('maintenance deletes expired token ids, vacuums the busy tables on the embedded store only, and they get their space back', async () => {
+    it('maintenance vacuums the busy tables on the embedded store only, and they get their space back', async () => {
       await rows(db, 'done', 3000, 2 * 3600_000);
       const size = async () =>
         Number((await db.query<{ n: number }>(`SELECT pg_relation_size('outbox') AS n`)).rows[0]!.n);
       expect(await size()).toBeGreaterThan(0);
-      await db.query(
-        `INSERT INTO identity_jti (jti, expires_at) VALUES ('old', now() - interval '1 second'), ('live', now() + interval '1 hour')`,
-      );
       const r = await maintainStore(db, { keepDoneMs: 3600_000 });
       expect(r.outboxDeleted).toBe(3000);
-      expect(r.jtiDeleted).toBe(1); // the expired token id; the live one is kept
-      expect((await db.query('SELECT jti FROM identity_jti')).rows).toEqual([{ jti: 'live' }]);
       if (db.kind === 'pglite') {
         expect(r.vacuumed).toEqual(CHURN_TABLES);
         expect(await size()).toBe(0); // emptied pages given back by VACUUM

@@ -7,7 +7,6 @@
 import { Router, type Request, type Response } from 'express';
 import { PontisError, UnauthorizedError, ValidationError } from '../../errors.js';
 import type { VerifiedParticipant } from '../../identity/participant.js';
-import type { ReplayCheck } from '../../identity/replay.js';
 import type { NegotiationManager, ReceiveResult } from '../../negotiation/manager.js';
 import { scopesFor } from '../../negotiation/scopes.js';
 import { digestOf } from '../../negotiation/store.js';
@@ -25,11 +24,7 @@ export interface NegotiationProtocolOptions {
 
 /** Authenticates the caller (DCP), asking for `scopes` (default: membership). Called once per request. */
 type Authenticate = (scopes?: string[]) => Promise<VerifiedParticipant>;
-/**
- * `replay`, when the identity service offers one, is the token's replay check for the manager to record
- * in the transaction of the change; the endpoint settles it on every other path before answering.
- */
-type Handler = (req: Request, authenticate: Authenticate, replay?: ReplayCheck) => Promise<ReceiveResult>;
+type Handler = (req: Request, authenticate: Authenticate) => Promise<ReceiveResult>;
 
 const pidOf = (req: Request) => String(req.params.pid);
 
@@ -38,16 +33,13 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
   const { manager } = o;
 
   const authenticator =
-    (req: Request, replay: ReplayCheck | undefined): Authenticate =>
+    (req: Request): Authenticate =>
     async (scopes) => {
       const identity = o.identity();
       if (!identity) {
         throw new UnauthorizedError('this connector cannot authenticate DSP callers (no identity service)');
       }
-      return identity.authenticate(req.headers.authorization, {
-        ...(scopes ? { scopes } : {}),
-        ...(replay ? { replay } : {}),
-      });
+      return identity.authenticate(req.headers.authorization, scopes ? { scopes } : undefined);
     };
 
   const errorBody = (req: Request, err: unknown) => {
@@ -67,18 +59,10 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
   };
 
   const endpoint = (handler: Handler) => async (req: Request, res: Response) => {
-    const replay = o.identity()?.replayCheck?.();
     try {
-      const result = await handler(req, authenticator(req, replay), replay);
-      await replay?.settle();
+      const result = await handler(req, authenticator(req));
       res.status(result.status).json(result.body);
-    } catch (caught) {
-      // A replayed token is refused as such, whatever else went wrong (its transaction rolled back).
-      const err =
-        (await replay?.settle().then(
-          () => caught,
-          (e: unknown) => e,
-        )) ?? caught;
+    } catch (err) {
       const { status, body } = errorBody(req, err);
       if (status >= 500 || !(err instanceof PontisError)) o.onError?.(err, req);
       res.status(status).json(body);
@@ -90,11 +74,11 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
       type: T,
       kind: NegotiationMessageKind | ((m: Record<string, unknown>) => NegotiationMessageKind),
     ) =>
-    async (req: Request, authenticate: Authenticate, replay?: ReplayCheck) => {
+    async (req: Request, authenticate: Authenticate) => {
       const caller = await authenticate();
       const message = (await decodeMessage(req.body, type)) as unknown as Record<string, unknown>;
       const k = typeof kind === 'function' ? kind(message) : kind;
-      return manager.receive(caller, pidOf(req), k, message, digestOf(req.body), replay);
+      return manager.receive(caller, pidOf(req), k, message, digestOf(req.body));
     };
 
   const eventKind = (m: Record<string, unknown>): NegotiationMessageKind => {
@@ -106,7 +90,7 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
   // Provider side.
   r.post(
     '/negotiations/request',
-    endpoint(async (req, authenticate, replay) => {
+    endpoint(async (req, authenticate) => {
       const m = await decodeMessage(req.body, 'ContractRequestMessage');
       // The credentials the contract policy needs, as the requested offer names them (it must equal the
       // catalogue's offer to be agreed, so a consumer gains nothing by leaving one out).
@@ -119,7 +103,7 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
           },
         );
       }
-      return manager.receiveInitialRequest(caller, m, digestOf(req.body), replay);
+      return manager.receiveInitialRequest(caller, m, digestOf(req.body));
     }),
   );
   r.post('/negotiations/:pid/request', endpoint(existing('ContractRequestMessage', 'request')));
@@ -130,7 +114,7 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
   // Consumer callback side.
   r.post(
     '/negotiations/offers',
-    endpoint(async (req, authenticate, replay) => {
+    endpoint(async (req, authenticate) => {
       const caller = await authenticate();
       const m = await decodeMessage(req.body, 'ContractOfferMessage');
       if (m.consumerPid !== undefined) {
@@ -141,7 +125,7 @@ export function negotiationProtocolRouter(o: NegotiationProtocolOptions): Router
           },
         );
       }
-      return manager.receiveInitialOffer(caller, m, digestOf(req.body), replay);
+      return manager.receiveInitialOffer(caller, m, digestOf(req.body));
     }),
   );
   r.post('/negotiations/:pid/offers', endpoint(existing('ContractOfferMessage', 'offer')));

@@ -55,7 +55,6 @@ export const identityModule: ModuleFactory = async (ctx) => {
       return fetchJson(url, init);
     },
     jtiStore: createSqlJtiStore(ctx.db),
-    jtiStoreInDatabase: true,
     credentialStore: createSqlCredentialStore(ctx.db),
     trustedIssuers: trustedIssuersFrom(config),
     membershipCredentialType: config.identity.membershipCredentialType,
