@@ -13,6 +13,13 @@ import {
   type Dataspace,
 } from '../helpers/negotiation-dataspace.js';
 import { AUDITOR_KEY } from '../helpers/connector.js';
+import { scopesFor } from '../../src/negotiation/scopes.js';
+import {
+  buildContractAgreementVerificationMessage,
+  buildContractNegotiationTerminationMessage,
+  buildContractRequestMessage,
+  type MessageOffer,
+} from '../../src/protocol/index.js';
 
 let ds: Dataspace;
 const fast = { outbox: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 200 } };
@@ -168,5 +175,72 @@ describe('contract negotiation in a loopback data space (real DCP, catalogue, au
     const again = await request();
     const c = await waitForState(ds.consumer, again.id, 'TERMINATED');
     expect(c.termination).toMatchObject({ code: 'offer_not_found' });
+  });
+
+  it('a replayed DCP token is refused (401 dcp_replayed_jti) on every path, and the message it carries is not applied', async () => {
+    const { provider, consumer } = ds;
+    const did = provider.services.did;
+    const offer = (await offerFromCatalogue(
+      consumer,
+      { address: provider.urls.public, did },
+      'data-manual',
+    )) as MessageOffer;
+    const token = (scopes?: string[]) =>
+      consumer.services.identity!.authorizationFor(did, scopes ? { scopes } : undefined);
+    const dsp = async (path: string, auth: string, body?: unknown) => {
+      const res = await fetch(`${provider.urls.public}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json', authorization: auth },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const replayed = { status: 401, body: { code: 'dcp_replayed_jti' } };
+    const request = (consumerPid: string) =>
+      buildContractRequestMessage({ consumerPid, offer, callbackAddress: consumer.urls.public });
+    const pidsFor = async (consumerPid: string) =>
+      (
+        await provider.db.query<{ id: string }>('SELECT id FROM negotiations WHERE consumer_pid = $1', [
+          consumerPid,
+        ])
+      ).rows.map((r) => r.id);
+    const stateOf = async (id: string) =>
+      (await provider.db.query<{ state: string }>('SELECT state FROM negotiations WHERE id = $1', [id]))
+        .rows[0]!.state;
+
+    // The initial request: applied once; its token cannot start another negotiation, nor repeat this one.
+    const consumerPid = `urn:uuid:${crypto.randomUUID()}`;
+    const a = await token(scopesFor(offer, 'MembershipCredential'));
+    const first = await dsp('/negotiations/request', a, request(consumerPid));
+    expect(first.status).toBe(201);
+    const pid = String(first.body.providerPid);
+    const other = `urn:uuid:${crypto.randomUUID()}`;
+    expect(await dsp('/negotiations/request', a, request(other))).toMatchObject(replayed);
+    expect(await pidsFor(other)).toEqual([]);
+    expect(await dsp('/negotiations/request', a, request(consumerPid))).toMatchObject(replayed);
+    expect(await pidsFor(consumerPid)).toEqual([pid]);
+
+    const pids = { providerPid: pid, consumerPid };
+    const terminate = buildContractNegotiationTerminationMessage({ ...pids, code: 'replay-test' });
+    const at = `/negotiations/${encodeURIComponent(pid)}`;
+    // A token spent on a refused message, or on a read, cannot be spent again.
+    const b = await token();
+    expect(
+      (await dsp(`${at}/agreement/verification`, b, buildContractAgreementVerificationMessage(pids))).status,
+    ).toBe(400);
+    expect(await dsp(`${at}/termination`, b, terminate)).toMatchObject(replayed);
+    const c = await token();
+    expect((await dsp(at, c)).status).toBe(200);
+    expect(await dsp(`${at}/termination`, c, terminate)).toMatchObject(replayed);
+    expect(await stateOf(pid)).toBe('REQUESTED');
+
+    // A token spent on a change, then on the repeat that is answered as before.
+    const d = await token();
+    expect((await dsp(`${at}/termination`, d, terminate)).status).toBe(200);
+    expect(await stateOf(pid)).toBe('TERMINATED');
+    expect(await dsp(`${at}/termination`, d, terminate)).toMatchObject(replayed);
+    const e = await token();
+    expect((await dsp(`${at}/termination`, e, terminate)).status).toBe(200); // a fresh token: the idempotent answer
+    expect(await dsp(`${at}/termination`, e, terminate)).toMatchObject(replayed);
   });
 });
