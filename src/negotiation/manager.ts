@@ -98,6 +98,11 @@ export class NegotiationRefused extends ValidationError {
 /** The optimistic state check failed: someone else moved the negotiation first. */
 class StaleState extends Error {}
 
+/** pontis_stale's error (PS001, see 041_stale_check.sql) as StaleState; any other error as it is. */
+function staleOrRethrow(e: unknown): never {
+  throw (e as { code?: string }).code === 'PS001' ? new StaleState((e as Error).message) : e;
+}
+
 export interface SendPayload {
   id: string;
   kind: NegotiationMessageKind;
@@ -172,6 +177,17 @@ function historyCte(source: string, from: string, first: number): string {
      SELECT id, ${from}, state, ${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)} FROM ${source})`;
 }
 
+/**
+ * The history rows of a chain's steps, in order, from the JSON array parameter `param`, written by the
+ * statement whose CTE `source` returns the negotiation's id.
+ */
+function chainHistoryCte(source: string, param: number): string {
+  return `h AS (INSERT INTO negotiation_history (negotiation_id, from_state, to_state, message, direction, actor, body, digest, reason)
+     SELECT ${source}.id, x.e->>'from', x.e->>'to', x.e->>'message', x.e->>'direction', x.e->>'actor',
+            x.e->'body', x.e->>'digest', x.e->'reason'
+     FROM ${source}, jsonb_array_elements($${param}::jsonb) WITH ORDINALITY AS x(e, ord) ORDER BY x.ord)`;
+}
+
 function historyParams(kind: NegotiationMessageKind, o: TransitionOptions): unknown[] {
   return [
     kind,
@@ -189,11 +205,13 @@ interface Chain {
   /** The row as the steps so far leave it. */
   row: NegotiationRow;
   steps: {
-    from: NegotiationState;
+    from: NegotiationState | null;
     to: NegotiationState;
     kind: NegotiationMessageKind;
     o: TransitionOptions;
   }[];
+  /** The negotiation is new: the chain's write INSERTs it (as the last step leaves it) instead. */
+  insert?: boolean;
   /** The chain's one UPDATE, once issued: resolves to the new updated_at. */
   written?: Promise<Date>;
 }
@@ -243,37 +261,60 @@ export class NegotiationManager implements NegotiationService {
       });
     }
     const id = `urn:uuid:${randomUUID()}`;
-    const row = await this.inTx(async (tx) => {
-      const history: TransitionOptions = { direction: 'in', actor: caller.did, body: message, digest };
-      const r = await tx.query<NegotiationRow>(
-        `WITH n AS (INSERT INTO negotiations (id, role, state, provider_pid, consumer_pid, counter_party_did,
-           counter_party_address, dataset_id, offer_id, offer, resolved_offer, participant, manual)
-         VALUES ($1, 'provider', 'REQUESTED', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (counter_party_did, consumer_pid) WHERE role = 'provider' DO NOTHING RETURNING *),
-         ${historyCte('n', 'NULL', 11)}
-         SELECT * FROM n`,
-        [
-          id,
-          message.consumerPid,
-          caller.did,
-          normalizeBaseUrl(message.callbackAddress!),
-          datasetId ?? null,
-          message.offer['@id'],
-          JSON.stringify(message.offer),
-          resolved ? JSON.stringify(resolved) : null,
-          JSON.stringify(caller),
-          resolved?.negotiationMode === 'manual',
-          ...historyParams('request', history),
-        ],
-      );
-      const created = r.rows[0];
-      // This consumer already has a negotiation with this consumerPid (a repeat, or a race with one).
-      if (!created) return undefined;
-      await this.record(tx, created, null, 'REQUESTED', 'request', history);
-      await this.autoStep(tx, created);
-      return created;
-    });
-    if (row) return { status: 201, body: this.resource(row) };
+    const history: TransitionOptions = { direction: 'in', actor: caller.did, body: message, digest };
+    const requested: NegotiationRow = {
+      id,
+      role: 'provider',
+      state: 'REQUESTED',
+      provider_pid: id,
+      consumer_pid: message.consumerPid,
+      counter_party_did: caller.did,
+      counter_party_address: normalizeBaseUrl(message.callbackAddress),
+      dataset_id: datasetId ?? null,
+      offer_id: message.offer['@id'],
+      offer: asStored(message.offer) as MessageOffer,
+      requested_offer: null,
+      resolved_offer: resolved ? (asStored(resolved) as ResolvedOffer) : null,
+      participant: asStored(caller) as VerifiedParticipant,
+      manual: resolved?.negotiationMode === 'manual',
+      agreement_id: null,
+      termination: null,
+      // This process's clock; updated_at is the INSERT's once it is written.
+      created_at: this.now(),
+      updated_at: this.now(),
+    };
+    try {
+      // The request and the automatic step it calls for (agree, or terminate) are one INSERT of the
+      // negotiation as the last step leaves it, with a history row per step: no UPDATE after it.
+      const row = await this.inTx(async (tx) => {
+        const chain: Chain = {
+          read: requested,
+          row: requested,
+          steps: [{ from: null, to: 'REQUESTED', kind: 'request', o: history }],
+          insert: true,
+        };
+        const chains = this.chainsOf.get(tx) ?? new Map<string, Chain>();
+        this.chainsOf.set(tx, chains);
+        chains.set(id, chain);
+        try {
+          await this.record(tx, requested, null, 'REQUESTED', 'request', history);
+          const last = await this.autoStep(tx, requested);
+          if (!chain.written) {
+            chain.written = this.write(tx, id, chain);
+            this.later(
+              tx,
+              chain.written.then((at) => void (last.updated_at = at)),
+            );
+          }
+          return last;
+        } finally {
+          chains.delete(id);
+        }
+      });
+      return { status: 201, body: this.resource(row) };
+    } catch (e) {
+      if (!(e instanceof StaleState)) throw e;
+    }
     // The INSERT found the pid taken (a repeat, or a copy that raced it): only then is it looked up.
     const existing = await this.deps.db.query<NegotiationRow>(
       `SELECT * FROM negotiations WHERE role = 'provider' AND counter_party_did = $1 AND consumer_pid = $2`,
@@ -888,6 +929,7 @@ export class NegotiationManager implements NegotiationService {
       digest: o.digest,
       reason: o.reason,
     }));
+    if (chain.insert) return this.insert(tx, row, history);
     const r = await tx
       .query<{ updated_at: Date }>(
         `WITH u AS (UPDATE negotiations SET state = $3, updated_at = now(),
@@ -895,10 +937,7 @@ export class NegotiationManager implements NegotiationService {
          offer = COALESCE($6, offer), agreement_id = COALESCE($7, agreement_id),
          termination = COALESCE($8, termination)
        WHERE id = $1 AND state = $2 RETURNING id, updated_at),
-       h AS (INSERT INTO negotiation_history (negotiation_id, from_state, to_state, message, direction, actor, body, digest, reason)
-         SELECT u.id, x.e->>'from', x.e->>'to', x.e->>'message', x.e->>'direction', x.e->>'actor',
-                x.e->'body', x.e->>'digest', x.e->'reason'
-         FROM u, jsonb_array_elements($9::jsonb) WITH ORDINALITY AS x(e, ord) ORDER BY x.ord)
+       ${chainHistoryCte('u', 9)}
        -- No row: the state changed since the transaction read it. An error, so that the COMMIT sent
        -- with this statement rolls back.
        SELECT COALESCE((SELECT updated_at FROM u), pontis_stale($10)) AS updated_at`,
@@ -916,9 +955,44 @@ export class NegotiationManager implements NegotiationService {
           `negotiation ${id} is no longer ${read.state}`,
         ],
       )
-      .catch((e: unknown) => {
-        throw (e as { code?: string }).code === 'PS001' ? new StaleState((e as Error).message) : e;
-      });
+      .catch(staleOrRethrow);
+    return r.rows[0]!.updated_at;
+  }
+
+  /**
+   * A provider's new negotiation, as its chain's last step leaves it, with one history row per step.
+   * A negotiation of the same consumer with the same consumerPid (a repeat, or a copy that raced this
+   * one) makes it StaleState, so that the transaction, whose COMMIT goes with it, rolls back.
+   */
+  private async insert(tx: Queryable, row: NegotiationRow, history: unknown[]): Promise<Date> {
+    const r = await tx
+      .query<{ updated_at: Date }>(
+        `WITH n AS (INSERT INTO negotiations (id, role, state, provider_pid, consumer_pid, counter_party_did,
+           counter_party_address, dataset_id, offer_id, offer, resolved_offer, participant, manual, agreement_id,
+           termination)
+         VALUES ($1, 'provider', $2, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (counter_party_did, consumer_pid) WHERE role = 'provider' DO NOTHING RETURNING id, updated_at),
+       ${chainHistoryCte('n', 14)}
+       SELECT COALESCE((SELECT updated_at FROM n), pontis_stale($15)) AS updated_at`,
+        [
+          row.id,
+          row.state,
+          row.consumer_pid,
+          row.counter_party_did,
+          row.counter_party_address,
+          row.dataset_id,
+          row.offer_id,
+          JSON.stringify(row.offer),
+          row.resolved_offer === null ? null : JSON.stringify(row.resolved_offer),
+          JSON.stringify(row.participant),
+          row.manual,
+          row.agreement_id,
+          row.termination === null ? null : JSON.stringify(row.termination),
+          JSON.stringify(history),
+          `${row.counter_party_did} already has a negotiation with consumerPid ${row.consumer_pid}`,
+        ],
+      )
+      .catch(staleOrRethrow);
     return r.rows[0]!.updated_at;
   }
 

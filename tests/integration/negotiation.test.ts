@@ -147,6 +147,38 @@ describe('contract negotiation between two connectors', () => {
     });
     const mine = await consumer.services.negotiations!.agreement(String(c.agreementId));
     expect(mine).toMatchObject({ role: 'consumer', counterPartyAddress: provider.urls.public });
+
+    // The initial request again, after the provider agreed in the transaction that stored it: the same
+    // negotiation, and nothing of the second transaction (agreement, history, message) is kept.
+    const initial = (
+      await provider.db.query<{ body: Record<string, unknown> }>(
+        `SELECT body FROM negotiation_history WHERE negotiation_id = $1 AND message = 'request'`,
+        [pid],
+      )
+    ).rows[0]!.body;
+    const counts = async () =>
+      (
+        await provider.db.query<{ a: number; h: number; o: number }>(
+          `SELECT (SELECT count(*)::int FROM agreements) AS a, (SELECT count(*)::int FROM negotiation_history) AS h,
+                  (SELECT count(*)::int FROM outbox) AS o`,
+        )
+      ).rows[0];
+    const before = await counts();
+    const repeated = await fetch(provider.urls.protocol + '/negotiations/request', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: negtestToken(consumer.services.did, provider.services.did),
+      },
+      body: JSON.stringify(initial),
+    });
+    expect(repeated.status).toBe(201);
+    expect(await json(repeated)).toMatchObject({
+      providerPid: pid,
+      consumerPid: started.id,
+      state: 'FINALIZED',
+    });
+    expect(await counts()).toEqual(before);
   });
 
   it('terminates a consumer the contract policy does not permit, with the policy reason', async () => {
