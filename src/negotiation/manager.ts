@@ -286,31 +286,9 @@ export class NegotiationManager implements NegotiationService {
     try {
       // The request and the automatic step it calls for (agree, or terminate) are one INSERT of the
       // negotiation as the last step leaves it, with a history row per step: no UPDATE after it.
-      const row = await this.inTx(async (tx) => {
-        const chain: Chain = {
-          read: requested,
-          row: requested,
-          steps: [{ from: null, to: 'REQUESTED', kind: 'request', o: history }],
-          insert: true,
-        };
-        const chains = this.chainsOf.get(tx) ?? new Map<string, Chain>();
-        this.chainsOf.set(tx, chains);
-        chains.set(id, chain);
-        try {
-          await this.record(tx, requested, null, 'REQUESTED', 'request', history);
-          const last = await this.autoStep(tx, requested);
-          if (!chain.written) {
-            chain.written = this.write(tx, id, chain);
-            this.later(
-              tx,
-              chain.written.then((at) => void (last.updated_at = at)),
-            );
-          }
-          return last;
-        } finally {
-          chains.delete(id);
-        }
-      });
+      const row = await this.inTx((tx) =>
+        this.transition(tx, requested, 'request', 'REQUESTED', history, { insert: true }),
+      );
       return { status: 201, body: this.resource(row) };
     } catch (e) {
       if (!(e instanceof StaleState)) throw e;
@@ -871,11 +849,14 @@ export class NegotiationManager implements NegotiationService {
     kind: NegotiationMessageKind,
     to: NegotiationState,
     o: TransitionOptions,
+    /** `row` is new, not yet stored, and already in `to`: the chain INSERTs it. */
+    { insert = false } = {},
   ): Promise<NegotiationRow> {
     const chains = this.chainsOf.get(tx) ?? new Map<string, Chain>();
     this.chainsOf.set(tx, chains);
     const outer = !chains.has(row.id);
-    const chain = chains.get(row.id) ?? { read: row, row, steps: [] };
+    const chain = chains.get(row.id) ?? { read: row, row, steps: [], insert };
+    const from = insert ? null : row.state;
     chains.set(row.id, chain);
     const s = o.set ?? {};
     // The row as the UPDATE will leave it: a pid is kept once known, a new agreement, offer or
@@ -891,11 +872,11 @@ export class NegotiationManager implements NegotiationService {
         ? {}
         : { termination: asStored(s.termination) as NegotiationRow['termination'] }),
     };
-    chain.steps.push({ from: row.state, to, kind, o });
+    chain.steps.push({ from, to, kind, o });
     chain.row = next;
     const out: NegotiationRow = { ...next };
     try {
-      await this.record(tx, next, row.state, to, kind, o);
+      await this.record(tx, next, from, to, kind, o);
       await this.autoStep(tx, next, o.agreement);
       // The last step of the chain writes it; the steps before it find it written.
       chain.written ??= this.write(tx, row.id, chain);
