@@ -840,8 +840,8 @@ export class NegotiationManager implements NegotiationService {
 
   /**
    * Applies `from → to`: records it (audit, message to send, webhooks) and takes the automatic step it
-   * calls for; the change and that step are then written as one UPDATE with their history rows, checked
-   * against the state the transaction read. Throws StaleState.
+   * calls for; the change and that step are then written as one UPDATE (one INSERT for a new negotiation)
+   * with their history rows, checked against the state the transaction read. Throws StaleState.
    */
   private async transition(
     tx: Queryable,
@@ -859,7 +859,7 @@ export class NegotiationManager implements NegotiationService {
     const from = insert ? null : row.state;
     chains.set(row.id, chain);
     const s = o.set ?? {};
-    // The row as the UPDATE will leave it: a pid is kept once known, a new agreement, offer or
+    // The row as the write will leave it: a pid is kept once known, a new agreement, offer or
     // termination replaces the old.
     const next: NegotiationRow = {
       ...row,
@@ -892,8 +892,8 @@ export class NegotiationManager implements NegotiationService {
   }
 
   /**
-   * One UPDATE that leaves the negotiation as the chain's last row, with one history row per step, in
-   * order. The pids and agreement id are COALESCEd, so a pid stored meanwhile (the consumer records the
+   * One UPDATE (for a new negotiation, the INSERT) that leaves the negotiation as the chain's last row,
+   * with one history row per step, in order. The pids and agreement id are COALESCEd, so a pid stored meanwhile (the consumer records the
    * provider's from its answer) is kept. Returns the new updated_at.
    */
   private async write(tx: Queryable, id: string, chain: Chain): Promise<Date> {
