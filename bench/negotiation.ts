@@ -358,15 +358,25 @@ async function run(store: string, open: () => Promise<Database>) {
   }
 }
 
+// Ports handed out in this run: a port closed by freePort can come back from the next listen(0), so two
+// children started side by side would otherwise be given the same one now and then (EADDRINUSE).
+const handedOut = new Set<number>();
+
 async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createNetServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** A `pontis start` child process on PGlite files in a fresh data directory. */
@@ -422,7 +432,10 @@ async function spawnConnector(
     } catch {
       // not yet
     }
-    if (proc.exitCode !== null || Date.now() > until) throw new Error(`${name} did not start`);
+    if (proc.exitCode !== null || Date.now() > until) {
+      proc.kill('SIGKILL');
+      throw new Error(`${name} did not start`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   const urls = {
@@ -453,10 +466,17 @@ async function runProcesses(databaseUrls: [string, string] | [] = []) {
     allowHttpDidWeb: true,
     trustedIssuers: [{ did: issuer.services.did, types: ['MembershipCredential'] }],
   };
-  const [p, c] = await Promise.all([
+  const [ps, cs] = await Promise.allSettled([
     spawnConnector('provider-2proc', trust, databaseUrls[0]),
     spawnConnector('consumer-2proc', trust, databaseUrls[1]),
   ]);
+  if (ps.status === 'rejected' || cs.status === 'rejected') {
+    // The one that started must not outlive the bench.
+    for (const r of [ps, cs]) if (r.status === 'fulfilled') r.value.proc.kill('SIGKILL');
+    await issuer.stop();
+    throw ps.status === 'rejected' ? ps.reason : (cs as PromiseRejectedResult).reason;
+  }
+  const [p, c] = [ps.value, cs.value];
   try {
     const body = await prepare(issuer, issuerKeys.current, p.handle, c.handle);
     const firstAsked = new Map<string, number>();
