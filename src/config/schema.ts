@@ -165,20 +165,12 @@ export const configSchema = z.strictObject({
         .min(1000)
         .default(600_000)
         .describe('Give up on a message this long after it was enqueued'),
-      keepDoneSeconds: z
-        .number()
-        .int()
-        .min(0)
-        .default(3600)
-        .describe('Delivered messages are deleted once this old (failed ones are kept)'),
       maintenanceSeconds: z
         .number()
         .int()
         .min(1)
         .default(300)
-        .describe(
-          'How often delivered messages are pruned and, on the embedded store (no autovacuum), the busiest tables vacuumed',
-        ),
+        .describe('How often the embedded store (no autovacuum) vacuums its busiest tables'),
     })
     .prefault({}),
   identity: z

@@ -176,7 +176,6 @@ export async function startConnector(config: Config, options: StartOptions = {})
     outbox.start();
     const stopMaintenance = startMaintenance(rawDb, {
       everyMs: config.outbox.maintenanceSeconds * 1000,
-      keepDoneMs: config.outbox.keepDoneSeconds * 1000,
       owner: instanceId,
       log,
     });

@@ -9,12 +9,12 @@ const LEASE = 'store.maintenance';
  */
 export function startMaintenance(
   db: Database,
-  options: { everyMs: number; keepDoneMs: number; owner: string; log: Logger },
+  options: { everyMs: number; owner: string; log: Logger },
 ): () => Promise<void> {
   let running: Promise<void> | undefined;
   const pass = async () => {
     if (!(await claimLease(db, LEASE, options.owner, options.everyMs * 2))) return;
-    const r = await maintainStore(db, { keepDoneMs: options.keepDoneMs });
+    const r = await maintainStore(db);
     options.log.debug(r, 'store maintenance done');
   };
   const tick = () => {

@@ -15,7 +15,7 @@ export {
   type ClaimedMessage,
 } from './outbox.js';
 export { claimLease, renewLease, releaseLease } from './leases.js';
-export { CHURN_TABLES, maintainStore, pruneOutbox, type MaintenanceResult } from './maintenance.js';
+export { CHURN_TABLES, maintainStore, type MaintenanceResult } from './maintenance.js';
 export { openPglite } from './pglite.js';
 export { openPostgres } from './postgres.js';
 
