@@ -893,8 +893,8 @@ export class NegotiationManager implements NegotiationService {
 
   /**
    * One UPDATE (for a new negotiation, the INSERT) that leaves the negotiation as the chain's last row,
-   * with one history row per step, in order. The pids and agreement id are COALESCEd, so a pid stored meanwhile (the consumer records the
-   * provider's from its answer) is kept. Returns the new updated_at.
+   * with one history row per step, in order. The pids and agreement id are COALESCEd, so a pid stored
+   * meanwhile (the consumer records the provider's from its answer) is kept. Returns the new updated_at.
    */
   private async write(tx: Queryable, id: string, chain: Chain): Promise<Date> {
     const { read, row } = chain;
