@@ -35,6 +35,12 @@ export const configSchema = z.strictObject({
     .min(1)
     .default('./.pontis/data')
     .describe('Directory of the embedded database and generated secrets'),
+  dataDirFsync: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Sync the embedded database to disk on every commit (fsync); false commits faster, but then an OS crash or a power cut can lose or corrupt what was committed (a killed process loses nothing either way)',
+    ),
   databaseUrl: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL')

@@ -61,6 +61,7 @@ export async function startConnector(config: Config, options: StartOptions = {})
       databaseUrl: config.databaseUrl,
       preparedStatements: config.databasePreparedStatements,
       dataDir: config.dataDir,
+      fsync: config.dataDirFsync,
     }));
   const listeners: Listener[] = [];
   let modules: ConnectorModule[] = [];

@@ -24,6 +24,8 @@ export async function openDatabase(options: {
   databaseUrl?: string;
   preparedStatements?: boolean;
   dataDir: string;
+  /** The embedded store's fsync on commit (default true); see openPglite. */
+  fsync?: boolean;
   inMemory?: boolean;
 }): Promise<Database> {
   let db: Database;
@@ -40,7 +42,7 @@ export async function openDatabase(options: {
   } else {
     const dir = join(options.dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
-    db = await openPglite({ dataDir: dir });
+    db = await openPglite({ dataDir: dir, fsync: options.fsync });
   }
   await migrate(db);
   return db;
