@@ -100,7 +100,9 @@ async function plane(originUrl: string) {
   // PGlite by default; DATABASE_URL set: a fresh schema on that PostgreSQL server, dropped on exit.
   const url = process.env.DATABASE_URL;
   const schema = `bench_dataplane_${process.pid}`;
-  let db;
+  const dataDir = mkdtempSync(join(tmpdir(), 'pontis-bench-'));
+  process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  let db: Awaited<ReturnType<typeof openPostgres>> | Awaited<ReturnType<typeof openPglite>>;
   if (url) {
     const admin = await openPostgres(url, { max: 1 });
     await admin.exec(`CREATE SCHEMA ${schema}`);
@@ -108,12 +110,15 @@ async function plane(originUrl: string) {
     const drop = () => void admin.exec(`DROP SCHEMA ${schema} CASCADE`).finally(() => process.exit(0));
     process.once('SIGTERM', drop);
   } else {
-    db = await openPglite();
+    // As deployed: files in a data directory, every commit synced (BENCH_PGLITE=nofsync: not synced,
+    // memory: in memory, as this bench ran before 2026-12-08).
+    const mode = process.env.BENCH_PGLITE ?? 'fsync';
+    db = await openPglite(
+      mode === 'memory' ? {} : { dataDir: join(dataDir, 'pglite'), fsync: mode !== 'nofsync' },
+    );
     process.once('SIGTERM', () => process.exit(0)); // an exit, so that --cpu-prof writes its profile
   }
   await migrate(db);
-  const dataDir = mkdtempSync(join(tmpdir(), 'pontis-bench-'));
-  process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const config = loadConfig({
     env: {},
     overrides: {

@@ -1,5 +1,4 @@
 import { PGlite, types } from '@electric-sql/pglite';
-import { NodeFS } from '@electric-sql/pglite/nodefs';
 import fs from 'node:fs';
 import { join } from 'node:path';
 import { readExchange, type Exchange } from './backend-messages.js';
@@ -7,6 +6,7 @@ import { BEGIN, extendedQuery, simpleQuery } from './frontend-messages.js';
 import type { Database, Queryable, QueryResult } from './db.js';
 import { unnameIfStale, statementName } from './statements.js';
 import { runTransaction } from './transaction.js';
+import { fsyncTree, SYNCED_START_PARAMS, SyncedNodeFS } from './pglite-fsync.js';
 
 // Same value mapping as the pg adapter: int8 as number (sequence numbers and counts stay far below 2^53).
 const parsers = { [types.INT8]: (v: string) => Number(v) };
@@ -36,70 +36,9 @@ function arrayLiteral(values: readonly unknown[]): string {
 }
 
 /**
- * PGlite starts PostgreSQL with `-F` (fsync off), and Emscripten's NODEFS has no fsync and makes
- * fdatasync a no-op: a commit then survives the process being killed (the kernel holds its writes) but
- * not an OS crash or a power cut, after which the data directory can be inconsistent. On a data
- * directory PostgreSQL here keeps fsync on, syncs its WAL with fsync() (the call NODEFS can be given),
- * and NODEFS's fsync is fsync(2).
- */
-const SYNCED_START_PARAMS = [
-  ...PGlite.defaultStartParams.filter((p) => p !== '-F'),
-  '-c',
-  'fsync=on',
-  '-c',
-  'wal_sync_method=fsync',
-];
-
-/** The subset of Emscripten's NODEFS stream this needs (PGlite's types leave it untyped). */
-interface NodeStream {
-  nfd?: number;
-}
-interface NodeFsOps {
-  stream_ops: { fsync?: (stream: NodeStream) => number };
-}
-
-class SyncedNodeFS extends NodeFS {
-  override async init(...args: Parameters<NodeFS['init']>): ReturnType<NodeFS['init']> {
-    const { emscriptenOpts } = await super.init(...args);
-    const enableFsync = (mod: { NODEFS: unknown; FS: { ErrnoError: new (errno: number) => Error } }) => {
-      (mod.NODEFS as NodeFsOps).stream_ops.fsync = (stream) => {
-        if (stream.nfd === undefined) return 0;
-        try {
-          fs.fsyncSync(stream.nfd);
-        } catch {
-          // EIO: PostgreSQL then stops (it never trusts a file whose sync failed).
-          throw new mod.FS.ErrnoError(29);
-        }
-        return 0;
-      };
-    };
-    return { emscriptenOpts: { ...emscriptenOpts, preRun: [enableFsync, ...(emscriptenOpts.preRun ?? [])] } };
-  }
-}
-
-/** fsync(2) on every file and directory under `dir` (a new cluster: about a thousand files, once). */
-function fsyncTree(dir: string): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) fsyncTree(path);
-    else if (entry.isFile()) fsyncPath(path);
-  }
-  fsyncPath(dir);
-}
-
-function fsyncPath(path: string): void {
-  const fd = fs.openSync(path, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/**
  * The embedded store. `dataDir` undefined → in memory. `template` is a dump from `dumpDataDir()`
  * of an already migrated database: opening from it skips initdb (about 0.8 s instead of 3.5 s). On a
- * data directory every commit is synced to disk unless `fsync` is false (see SYNCED_START_PARAMS).
+ * data directory every commit is on disk before it is answered, unless `fsync` is false (pglite-fsync).
  *
  * Statements are sent as one protocol message (parse when new, bind, describe, execute, sync) and kept
  * parsed under a name, instead of PGlite's `query`, which sends six messages and parses and plans the
@@ -111,8 +50,9 @@ export async function openPglite(
   const dir = options.dataDir;
   const synced = dir !== undefined && options.fsync !== false;
   const fresh = synced && !fs.existsSync(join(dir, 'PG_VERSION'));
+  const syncedFs = synced ? new SyncedNodeFS(dir) : undefined;
   const pg = await PGlite.create({
-    ...(synced ? { fs: new SyncedNodeFS(dir), startParams: SYNCED_START_PARAMS } : { dataDir: dir }),
+    ...(syncedFs ? { fs: syncedFs, startParams: SYNCED_START_PARAMS } : { dataDir: dir }),
     loadDataDir: options.template,
     parsers,
   });
@@ -180,6 +120,23 @@ export async function openPglite(
     return r.tag;
   }
 
+  /**
+   * Runs `fn` alone on the connection; its answer is given once what it committed is on disk. The wait
+   * is outside the mutex, so the commits of one event-loop turn share their WAL sync (pglite-fsync).
+   */
+  async function durably<T>(fn: () => Promise<T>): Promise<T> {
+    let mark: number | undefined;
+    const r = await pg._runExclusiveTransaction(async () => {
+      const before = syncedFs?.mark();
+      const value = await fn();
+      // Only a statement that committed something asked for a WAL sync; a read waits for none.
+      if (syncedFs && syncedFs.mark() !== before) mark = syncedFs.mark();
+      return value;
+    });
+    if (mark !== undefined) await syncedFs?.settled(mark);
+    return r;
+  }
+
   const inTx: Queryable = {
     query: (sql, params) => run(sql, params ?? [], true),
     exec: async (sql) => void (await simple(sql, true)),
@@ -187,12 +144,12 @@ export async function openPglite(
   return {
     kind: 'pglite',
     pg,
-    query: (sql, params) => pg._runExclusiveTransaction(() => run(sql, params ?? [], false)),
+    query: (sql, params) => durably(() => run(sql, params ?? [], false)),
     exec: async (sql) => void (await pg.exec(sql)),
     // PGlite has one connection: top-level queries wait while a transaction runs. So inside `fn`
     // use only `tx`; calling the outer database there would wait forever.
     transaction: (fn) =>
-      pg._runExclusiveTransaction(() => {
+      durably(() => {
         beginPending = true;
         return runTransaction(inTx, fn, {
           // Queued behind the statements `fn` left in flight (PGlite's query mutex keeps the order).

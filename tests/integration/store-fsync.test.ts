@@ -21,12 +21,17 @@ function newDir(): string {
   return d;
 }
 
-/** The files fsync(2) is called on while `fn` runs (paths read from /proc before the call). */
-async function syncedDuring(fn: () => Promise<unknown>): Promise<string[]> {
+/**
+ * The files fsync(2) is called on while `fn` runs (paths read from /proc before the call); `onWal` is
+ * told of each sync of a WAL file as it happens.
+ */
+async function syncedDuring(fn: () => Promise<unknown>, onWal?: () => void): Promise<string[]> {
   const real = fs.fsyncSync;
   const paths: string[] = [];
   const spy = vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
-    paths.push(readlinkSync(`/proc/self/fd/${fd}`));
+    const path = readlinkSync(`/proc/self/fd/${fd}`);
+    paths.push(path);
+    if (path.includes('/pg_wal/')) onWal?.();
     real(fd);
   });
   try {
@@ -59,6 +64,31 @@ describe.skipIf(process.platform !== 'linux')('embedded store on a data director
       expect(single.filter((p) => p.startsWith(join(dir, 'pg_wal')))).not.toHaveLength(0);
       // A read commits nothing: nothing to sync.
       expect(await syncedDuring(() => db.query('SELECT count(*) FROM t'))).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('answers concurrent commits after one shared WAL sync, none before it', async () => {
+    const dir = newDir();
+    const db = await openPglite({ dataDir: dir });
+    try {
+      await db.exec('CREATE TABLE t (x int)');
+      const events: string[] = [];
+      await syncedDuring(() =>
+        Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            db.query('INSERT INTO t VALUES ($1)', [i]).then(() => void events.push('answer')),
+          ),
+        ),
+        () => events.push('sync'),
+      );
+      expect(events.filter((e) => e === 'answer')).toHaveLength(20);
+      expect(events[0]).toBe('sync');
+      const syncs = events.filter((e) => e === 'sync').length;
+      expect(syncs).toBeGreaterThanOrEqual(1);
+      expect(syncs).toBeLessThan(20);
+      expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM t')).rows[0]!.n).toBe(20);
     } finally {
       await db.close();
     }
