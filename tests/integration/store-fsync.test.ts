@@ -75,12 +75,13 @@ describe.skipIf(process.platform !== 'linux')('embedded store on a data director
     try {
       await db.exec('CREATE TABLE t (x int)');
       const events: string[] = [];
-      await syncedDuring(() =>
-        Promise.all(
-          Array.from({ length: 20 }, (_, i) =>
-            db.query('INSERT INTO t VALUES ($1)', [i]).then(() => void events.push('answer')),
+      await syncedDuring(
+        () =>
+          Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              db.query('INSERT INTO t VALUES ($1)', [i]).then(() => void events.push('answer')),
+            ),
           ),
-        ),
         () => events.push('sync'),
       );
       expect(events.filter((e) => e === 'answer')).toHaveLength(20);
