@@ -95,6 +95,40 @@ describe.skipIf(process.platform !== 'linux')('embedded store on a data director
     }
   });
 
+  it('writes no other file while a WAL write waits for its sync (WAL before data, at a checkpoint)', async () => {
+    const dir = newDir();
+    const db = await openPglite({ dataDir: dir });
+    try {
+      await db.exec('CREATE TABLE t (x int)');
+      const isWal = (fd: number) => readlinkSync(`/proc/self/fd/${fd}`).startsWith(join(dir, 'pg_wal'));
+      const unsynced = new Set<number>();
+      const early: string[] = [];
+      let dataWrites = 0;
+      const realWrite = fs.writeSync;
+      const realSync = fs.fsyncSync;
+      // writeSync is overloaded: the spy passes whatever it is given through.
+      vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, ...rest: never[]) => {
+        if (isWal(fd)) unsynced.add(fd);
+        else {
+          dataWrites++;
+          if (unsynced.size > 0) early.push(readlinkSync(`/proc/self/fd/${fd}`));
+        }
+        return (realWrite as (fd: number, ...r: never[]) => number)(fd, ...rest);
+      }) as typeof fs.writeSync);
+      vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
+        unsynced.delete(fd);
+        realSync(fd);
+      });
+      // The INSERT's WAL sync waits for the end of the turn; the CHECKPOINT, queued behind it in the
+      // same turn, writes the data pages.
+      await Promise.all([db.query('INSERT INTO t VALUES (1)'), db.query('CHECKPOINT')]);
+      expect(dataWrites).toBeGreaterThan(0);
+      expect(early).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('syncs a new cluster once, every file of it, and not again when it is reopened', async () => {
     const dir = newDir();
     let db: Database | undefined;
