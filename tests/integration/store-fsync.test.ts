@@ -45,14 +45,23 @@ async function syncedDuring(fn: () => Promise<unknown>, onWal?: () => void): Pro
 const setting = async (db: Database, name: string) =>
   (await db.query<{ v: string }>(`SELECT current_setting($1) AS v`, [name])).rows[0]!.v;
 
+/** A store on a new data directory with a table `t (x int)`, closed after `fn`. */
+async function withStore(fn: (db: Database, dir: string) => Promise<void>): Promise<void> {
+  const dir = newDir();
+  const db = await openPglite({ dataDir: dir });
+  try {
+    await db.exec('CREATE TABLE t (x int)');
+    await fn(db, dir);
+  } finally {
+    await db.close();
+  }
+}
+
 describe.skipIf(process.platform !== 'linux')('embedded store on a data directory', () => {
-  it('syncs the WAL to disk before a commit returns, in a transaction and for a single statement', async () => {
-    const dir = newDir();
-    const db = await openPglite({ dataDir: dir });
-    try {
+  it('syncs the WAL to disk before a commit returns, in a transaction and for a single statement', () =>
+    withStore(async (db, dir) => {
       expect(await setting(db, 'fsync')).toBe('on');
       expect(await setting(db, 'wal_sync_method')).toBe('fsync');
-      await db.exec('CREATE TABLE t (x int)');
       const inTx = await syncedDuring(() =>
         db.transaction(async (tx) => {
           await tx.query('INSERT INTO t VALUES (1)');
@@ -64,16 +73,10 @@ describe.skipIf(process.platform !== 'linux')('embedded store on a data director
       expect(single.filter((p) => p.startsWith(join(dir, 'pg_wal')))).not.toHaveLength(0);
       // A read commits nothing: nothing to sync.
       expect(await syncedDuring(() => db.query('SELECT count(*) FROM t'))).toEqual([]);
-    } finally {
-      await db.close();
-    }
-  });
+    }));
 
-  it('answers concurrent commits after one shared WAL sync, none before it', async () => {
-    const dir = newDir();
-    const db = await openPglite({ dataDir: dir });
-    try {
-      await db.exec('CREATE TABLE t (x int)');
+  it('answers concurrent commits after one shared WAL sync, none before it', () =>
+    withStore(async (db) => {
       const events: string[] = [];
       await syncedDuring(
         () =>
@@ -86,20 +89,12 @@ describe.skipIf(process.platform !== 'linux')('embedded store on a data director
       );
       expect(events.filter((e) => e === 'answer')).toHaveLength(20);
       expect(events[0]).toBe('sync');
-      const syncs = events.filter((e) => e === 'sync').length;
-      expect(syncs).toBeGreaterThanOrEqual(1);
-      expect(syncs).toBeLessThan(20);
+      expect(events.filter((e) => e === 'sync').length).toBeLessThan(20);
       expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM t')).rows[0]!.n).toBe(20);
-    } finally {
-      await db.close();
-    }
-  });
+    }));
 
-  it('writes no other file while a WAL write waits for its sync (WAL before data, at a checkpoint)', async () => {
-    const dir = newDir();
-    const db = await openPglite({ dataDir: dir });
-    try {
-      await db.exec('CREATE TABLE t (x int)');
+  it('writes no other file while a WAL write waits for its sync (WAL before data, at a checkpoint)', () =>
+    withStore(async (db, dir) => {
       const isWal = (fd: number) => readlinkSync(`/proc/self/fd/${fd}`).startsWith(join(dir, 'pg_wal'));
       const unsynced = new Set<number>();
       const early: string[] = [];
@@ -124,10 +119,7 @@ describe.skipIf(process.platform !== 'linux')('embedded store on a data director
       await Promise.all([db.query('INSERT INTO t VALUES (1)'), db.query('CHECKPOINT')]);
       expect(dataWrites).toBeGreaterThan(0);
       expect(early).toEqual([]);
-    } finally {
-      await db.close();
-    }
-  });
+    }));
 
   it('syncs a new cluster once, every file of it, and not again when it is reopened', async () => {
     const dir = newDir();
