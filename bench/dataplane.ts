@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { Database } from '../src/store/index.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -102,7 +103,7 @@ async function plane(originUrl: string) {
   const schema = `bench_dataplane_${process.pid}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'pontis-bench-'));
   process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-  let db: Awaited<ReturnType<typeof openPostgres>> | Awaited<ReturnType<typeof openPglite>>;
+  let db: Database;
   if (url) {
     const admin = await openPostgres(url, { max: 1 });
     await admin.exec(`CREATE SCHEMA ${schema}`);

@@ -51,6 +51,18 @@ export class SyncedNodeFS extends NodeFS {
   private failure: Error | undefined;
   private waiters: { upTo: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   private scheduled = false;
+  /** A data directory without a cluster yet: initdb will write one, unsynced. */
+  private readonly fresh: boolean;
+
+  constructor(dataDir: string) {
+    super(dataDir);
+    this.fresh = !fs.existsSync(join(dataDir, 'PG_VERSION'));
+  }
+
+  /** Once PostgreSQL runs: syncs the cluster initdb wrote (PostgreSQL syncs only what it writes itself). */
+  started(): void {
+    if (this.fresh) fsyncTree(this.rootDir);
+  }
 
   override async init(...args: Parameters<NodeFS['init']>): ReturnType<NodeFS['init']> {
     const { emscriptenOpts } = await super.init(...args);
@@ -141,7 +153,7 @@ export class SyncedNodeFS extends NodeFS {
 const isWal = (stream: NodeStream) => stream.path !== undefined && stream.path.includes('/pg_wal/');
 
 /** fsync(2) on every file and directory under `dir` (a new cluster: about a thousand files, once). */
-export function fsyncTree(dir: string): void {
+function fsyncTree(dir: string): void {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) fsyncTree(path);

@@ -1,12 +1,10 @@
 import { PGlite, types } from '@electric-sql/pglite';
-import fs from 'node:fs';
-import { join } from 'node:path';
 import { readExchange, type Exchange } from './backend-messages.js';
 import { BEGIN, extendedQuery, simpleQuery } from './frontend-messages.js';
 import type { Database, Queryable, QueryResult } from './db.js';
 import { unnameIfStale, statementName } from './statements.js';
 import { runTransaction } from './transaction.js';
-import { fsyncTree, SYNCED_START_PARAMS, SyncedNodeFS } from './pglite-fsync.js';
+import { SYNCED_START_PARAMS, SyncedNodeFS } from './pglite-fsync.js';
 
 // Same value mapping as the pg adapter: int8 as number (sequence numbers and counts stay far below 2^53).
 const parsers = { [types.INT8]: (v: string) => Number(v) };
@@ -48,16 +46,13 @@ export async function openPglite(
   options: { dataDir?: string; template?: Blob; fsync?: boolean } = {},
 ): Promise<Database & { pg: PGlite }> {
   const dir = options.dataDir;
-  const synced = dir !== undefined && options.fsync !== false;
-  const fresh = synced && !fs.existsSync(join(dir, 'PG_VERSION'));
-  const syncedFs = synced ? new SyncedNodeFS(dir) : undefined;
+  const syncedFs = dir !== undefined && options.fsync !== false ? new SyncedNodeFS(dir) : undefined;
   const pg = await PGlite.create({
     ...(syncedFs ? { fs: syncedFs, startParams: SYNCED_START_PARAMS } : { dataDir: dir }),
     loadDataDir: options.template,
     parsers,
   });
-  // initdb writes the new cluster without syncing it; PostgreSQL syncs only what it writes itself.
-  if (fresh) fsyncTree(dir);
+  syncedFs?.started();
   // Named statements this connection holds (PGlite has one connection).
   const prepared = new Set<string>();
   // A transaction's BEGIN is sent with its first statement (one exchange fewer); a transaction that
@@ -124,18 +119,20 @@ export async function openPglite(
    * Runs `fn` alone on the connection; its answer is given once what it committed is on disk. The wait
    * is outside the mutex, so the commits of one event-loop turn share their WAL sync (pglite-fsync).
    */
-  async function durably<T>(fn: () => Promise<T>): Promise<T> {
-    let mark: number | undefined;
-    const r = await pg._runExclusiveTransaction(async () => {
-      const before = syncedFs?.mark();
-      const value = await fn();
-      // Only a statement that committed something asked for a WAL sync; a read waits for none.
-      if (syncedFs && syncedFs.mark() !== before) mark = syncedFs.mark();
-      return value;
-    });
-    if (mark !== undefined) await syncedFs?.settled(mark);
-    return r;
-  }
+  const durably = !syncedFs
+    ? <T>(fn: () => Promise<T>) => pg._runExclusiveTransaction(fn)
+    : async <T>(fn: () => Promise<T>): Promise<T> => {
+        let mark: number | undefined;
+        const r = await pg._runExclusiveTransaction(async () => {
+          const before = syncedFs.mark();
+          const value = await fn();
+          // Only a statement that committed something asked for a WAL sync; a read waits for none.
+          if (syncedFs.mark() !== before) mark = syncedFs.mark();
+          return value;
+        });
+        if (mark !== undefined) await syncedFs.settled(mark);
+        return r;
+      };
 
   const inTx: Queryable = {
     query: (sql, params) => run(sql, params ?? [], true),
